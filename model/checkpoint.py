@@ -1,0 +1,60 @@
+"""Where trained weights live and what is recorded beside them.
+
+A checkpoint is two files: `NAME.weights.h5` (Keras weights) and `NAME.json`
+(metadata: architecture, test accuracy, date, versions and how it was trained).
+The metadata names the architecture, so loading needs only the weights' path.
+"""
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import keras
+
+DEFAULT_CHECKPOINT = Path(__file__).resolve().parent.parent / "checkpoints" / "digitnet.weights.h5"
+WEIGHTS_SUFFIX = ".weights.h5"
+
+
+class CheckpointError(ValueError):
+    """The checkpoint is missing or unusable."""
+
+
+def metadata_path(weights: Path) -> Path:
+    """`digitnet.weights.h5` -> `digitnet.json`."""
+    return weights.with_name(weights.name.removesuffix(WEIGHTS_SUFFIX) + ".json")
+
+
+def save(model: "keras.Model", weights: Path, metadata: dict[str, Any]) -> None:
+    """Write the weights and their metadata sidecar."""
+    if not weights.name.endswith(WEIGHTS_SUFFIX):
+        raise CheckpointError(f"{weights}: Keras weights files must end in {WEIGHTS_SUFFIX}")
+    weights.parent.mkdir(parents=True, exist_ok=True)
+    model.save_weights(weights)
+    metadata_path(weights).write_text(json.dumps(metadata, indent=2) + "\n")
+
+
+def read_metadata(weights: Path) -> dict[str, Any]:
+    path = metadata_path(weights)
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise CheckpointError(f"no metadata beside the weights: {path} is missing") from None
+    except json.JSONDecodeError as error:
+        raise CheckpointError(f"{path} is not valid JSON: {error}") from None
+
+
+def load(weights: Path) -> tuple["keras.Model", dict[str, Any]]:
+    """The network named in the metadata, with the trained weights restored."""
+    from model import network  # imported here: reading settings must not load TensorFlow
+
+    weights = Path(weights)
+    if not weights.is_file():
+        raise CheckpointError(f"checkpoint not found: {weights}")
+    metadata = read_metadata(weights)
+    model = network.build(metadata.get("arch", "digitnet"))
+    try:
+        model.load_weights(weights)
+    except (OSError, ValueError) as error:
+        raise CheckpointError(f"{weights} does not fit the {model.name} network: {error}") from None
+    return model, metadata

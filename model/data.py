@@ -1,0 +1,69 @@
+"""MNIST, from Keras' download or from an explicit `.npz` file.
+
+Images come out as float32 arrays of shape (n, 28, 28, 1) in [0, 1], white digit on
+black, which is what the networks in `model.network` read.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+MNIST_KEYS = ("x_train", "y_train", "x_test", "y_test")
+
+
+class MnistError(ValueError):
+    """The MNIST file is missing or is not in Keras' format."""
+
+
+@dataclass(frozen=True)
+class Split:
+    images: np.ndarray  # float32, (n, 28, 28, 1), 0 = background, 1 = ink
+    labels: np.ndarray  # uint8, (n,)
+
+
+@dataclass(frozen=True)
+class Mnist:
+    train: Split
+    test: Split
+
+
+def to_model_input(images: np.ndarray) -> np.ndarray:
+    """uint8 (n, 28, 28) images to the float (n, 28, 28, 1) the networks read."""
+    return (images.astype(np.float32) / 255.0)[..., np.newaxis]
+
+
+def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    if not path.is_file():
+        raise MnistError(f"MNIST file not found: {path} (set MNIST_PATH to Keras' mnist.npz)")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {key: npz[key] for key in MNIST_KEYS}
+    except KeyError as missing:
+        raise MnistError(f"{path} is not Keras' mnist.npz: it has no array {missing}") from None
+    except (OSError, ValueError) as error:
+        raise MnistError(f"{path} is not a readable .npz file: {error}") from None
+    for split in ("train", "test"):
+        images, labels = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        if images.ndim != 3 or images.shape[1:] != (28, 28) or len(images) != len(labels):
+            raise MnistError(
+                f"{path}: x_{split} has shape {images.shape} for {len(labels)} labels;"
+                " expected (n, 28, 28) images and n labels"
+            )
+    return arrays
+
+
+def _download() -> dict[str, np.ndarray]:
+    import keras  # imported here: loading a file must not pay for Keras
+
+    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+
+
+def load_mnist(path: str | Path | None = None) -> Mnist:
+    """MNIST from `path`, or from Keras (which downloads it once) when no path is given."""
+    arrays = _read_npz(Path(path)) if path else _download()
+    return Mnist(
+        train=Split(to_model_input(arrays["x_train"]), arrays["y_train"].astype(np.uint8)),
+        test=Split(to_model_input(arrays["x_test"]), arrays["y_test"].astype(np.uint8)),
+    )

@@ -1,0 +1,134 @@
+"""From the bytes of an image file to the 28x28 digit the network reads.
+
+MNIST's digits were made by cropping each digit to its ink, scaling it to fit a
+20x20 box with its aspect ratio kept (anti-aliased, so edges are grey) and placing
+it in a 28x28 field so that its centre of mass sits at the centre. This module
+does the same to a user's picture: decode it safely, turn it into grayscale,
+find the ink, then normalise it exactly as MNIST was normalised.
+"""
+
+import io
+import warnings
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+# Bumped whenever the output for the same input changes; recorded beside trained weights.
+PREPROCESSING_VERSION = 1
+
+MAX_PIXELS = 60_000_000  # a 12 MP phone photo has 12 million; more is not a photo
+WORKING_SIDE = 1024  # long side the image is reduced to before any analysis
+MIN_CONTRAST = 24  # grey levels between ink and page; less is paper grain, not writing
+MNIST_SIDE = 28
+MNIST_BOX = 20
+MNIST_CENTRE = 14.0  # where MNIST's centres of mass sit, in pixel coordinates
+
+
+class PreprocessingError(ValueError):
+    """The image cannot be turned into a digit; the message is for logs, not users."""
+
+
+class UnreadableImage(PreprocessingError):
+    """Not an image file, or a corrupt one."""
+
+
+class ImageTooLarge(PreprocessingError):
+    """More pixels than any photo has: refused before decoding."""
+
+
+class NoDigitFound(PreprocessingError):
+    """The image decodes, but holds no ink that could be a digit."""
+
+
+def decode_grayscale(data: bytes) -> np.ndarray:
+    """Decode image bytes to uint8 grayscale (0 black, 255 white), upright, long side ≤ 1024."""
+    try:
+        image = Image.open(io.BytesIO(data))
+        width, height = image.size
+        if width * height > MAX_PIXELS:
+            raise ImageTooLarge(f"{width}x{height} pixels is more than {MAX_PIXELS:,}")
+        # A JPEG can be decoded at 1/2, 1/4 or 1/8 scale for free: ask for that first.
+        image.draft("RGB", (WORKING_SIDE, WORKING_SIDE))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = ImageOps.exif_transpose(image)
+        image.thumbnail((WORKING_SIDE, WORKING_SIDE), Image.Resampling.LANCZOS)
+        return _to_gray_array(image)
+    except PreprocessingError:
+        raise
+    except UnidentifiedImageError as error:
+        raise UnreadableImage(str(error)) from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise ImageTooLarge(str(error)) from None
+    except (OSError, ValueError, SyntaxError, EOFError) as error:
+        # Pillow reports truncated or corrupt data with any of these.
+        raise UnreadableImage(f"corrupt image: {error}") from None
+
+
+def _to_gray_array(image: Image.Image) -> np.ndarray:
+    """Any Pillow mode to uint8 luminance; transparency is laid over white paper."""
+    if image.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
+        # 16-bit grayscale: Pillow's own convert("L") clips instead of scaling.
+        pixels = np.asarray(image, dtype=np.float64)
+        return np.clip(pixels / 257.0, 0, 255).astype(np.uint8)
+    if image.mode == "F":
+        pixels = np.asarray(image, dtype=np.float64)
+        scale = 255.0 if pixels.max(initial=0) <= 1.0 else 1.0
+        return np.clip(pixels * scale, 0, 255).astype(np.uint8)
+    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
+        image.mode == "P" and "transparency" in image.info
+    )
+    if has_alpha:
+        white = Image.new("RGBA", image.size, "white")
+        image = Image.alpha_composite(white, image.convert("RGBA"))
+    return np.asarray(image.convert("RGB").convert("L"), dtype=np.uint8)
+
+
+def ink_intensity(gray: np.ndarray) -> np.ndarray:
+    """Float image with 1 where there is ink and 0 on the background, either polarity.
+
+    The page's colour is read from the image's border: dark ink on light paper is
+    inverted, light chalk on a dark board is kept. Otsu's threshold splits ink
+    from background; ink keeps its shading above the threshold.
+    """
+    threshold, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    if np.median(border) > threshold:  # the usual case: dark writing on a light page
+        gray = 255 - gray
+        threshold, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    strokes = gray > threshold
+    if strokes.all() or not strokes.any():
+        raise NoDigitFound("a flat picture")
+    if gray[strokes].mean() - gray[~strokes].mean() < MIN_CONTRAST:
+        raise NoDigitFound("no contrast between ink and background")
+    ink = gray.astype(np.float32) - threshold
+    brightest = np.percentile(ink[strokes], 95)
+    return np.clip(ink / brightest, 0.0, 1.0)
+
+
+def fit_like_mnist(ink: np.ndarray) -> np.ndarray:
+    """Crop to the ink, fit it in 20x20 keeping its shape, centre its mass in 28x28."""
+    rows = np.flatnonzero(ink.max(axis=1) > 0)
+    cols = np.flatnonzero(ink.max(axis=0) > 0)
+    if rows.size == 0:
+        raise NoDigitFound("no ink at all")
+    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    height, width = crop.shape
+    scale = MNIST_BOX / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    box = cv2.resize(crop, size, interpolation=interpolation)
+
+    moments = cv2.moments(box)
+    if moments["m00"] <= 0:
+        raise NoDigitFound("the ink vanished when scaled down")
+    centre_x, centre_y = moments["m10"] / moments["m00"], moments["m01"] / moments["m00"]
+    shift = np.float32([[1, 0, MNIST_CENTRE - centre_x], [0, 1, MNIST_CENTRE - centre_y]])
+    digit = cv2.warpAffine(box, shift, (MNIST_SIDE, MNIST_SIDE), flags=cv2.INTER_LINEAR)
+    return np.clip(digit, 0.0, 1.0).astype(np.float32)
+
+
+def preprocess(data: bytes) -> np.ndarray:
+    """Image file bytes to a (28, 28) float32 digit: white (1) on black (0), like MNIST."""
+    return fit_like_mnist(ink_intensity(decode_grayscale(data)))
