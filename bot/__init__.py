@@ -1,0 +1,1 @@
+"""The Telegram side of the digit bot: settings, handlers, replies. No ML code lives here."""

@@ -1,0 +1,85 @@
+"""Builds the bot's one `Application`: settings, handlers, start-up work."""
+
+import asyncio
+import logging
+
+from telegram import BotCommandScopeChat, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot import handlers, messages
+from bot.config import Settings
+from bot.heartbeat import HeartbeatRequest
+from model.recogniser import Recogniser
+
+logger = logging.getLogger(__name__)
+
+
+async def on_startup(application: Application) -> None:
+    """Load the network once (off the loop) and tell Telegram the command list."""
+    settings: Settings = application.bot_data["settings"]
+    recogniser = await asyncio.to_thread(Recogniser.load, settings.checkpoint)
+    application.bot_data["recogniser"] = recogniser
+    logger.info(
+        "Loaded %s (MNIST test accuracy %s)",
+        settings.checkpoint.name, recogniser.metadata.get("test_accuracy", "unknown"),
+    )
+    await application.bot.set_my_commands(messages.COMMANDS)
+    for admin_id in settings.admin_ids:
+        try:
+            await application.bot.set_my_commands(
+                messages.ADMIN_COMMANDS, scope=BotCommandScopeChat(admin_id)
+            )
+        except TelegramError as error:  # the admin has not opened a chat with the bot yet
+            logger.warning("Could not show /accuracy in admin %s's menu: %s", admin_id, error)
+
+
+def build_application(settings: Settings) -> Application:
+    """The bot, with every handler registered, ready for `run_polling`."""
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .defaults(Defaults(do_quote=True, allow_sending_without_reply=True))
+        .concurrent_updates(True)  # one user's slow photo must not queue the others
+        .rate_limiter(AIORateLimiter(max_retries=2))
+        .read_timeout(30)
+        .write_timeout(30)
+        .get_updates_request(HeartbeatRequest(settings.heartbeat_file, read_timeout=30))
+        .post_init(on_startup)
+    )
+    if settings.base_url:  # a self-hosted Bot API server; PTB does not derive the file URL
+        builder = builder.base_url(f"{settings.base_url}/bot").base_file_url(
+            f"{settings.base_url}/file/bot"
+        )
+    application = builder.build()
+    application.bot_data["settings"] = settings
+
+    admins = filters.User(user_id=settings.admin_ids)
+    application.add_handlers(
+        [
+            CommandHandler("start", handlers.start),
+            CommandHandler("help", handlers.help_command),
+            CommandHandler("privacy", handlers.privacy),
+            CommandHandler("accuracy", handlers.accuracy, filters=admins),
+            CommandHandler("accuracy", handlers.refuse_accuracy),
+            MessageHandler(filters.PHOTO, handlers.read_photo),
+            MessageHandler(filters.Document.IMAGE, handlers.read_image_document),
+            # Last: anything new that is not a photo, an image file or a known command.
+            MessageHandler(filters.UpdateType.MESSAGE, handlers.unsupported),
+        ]
+    )
+    application.add_error_handler(handlers.report_error)
+    return application
+
+
+def run(settings: Settings) -> None:
+    """Poll Telegram until interrupted (Ctrl+C or SIGTERM)."""
+    build_application(settings).run_polling(allowed_updates=Update.ALL_TYPES)

@@ -1,0 +1,111 @@
+"""The bot's settings, read once from the environment and `.env`, checked before start-up.
+
+Every problem stops start-up with one line naming the variable and what to do.
+"""
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+from model.checkpoint import DEFAULT_CHECKPOINT
+
+TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+DEFAULT_HEARTBEAT_FILE = Path("/tmp/digit-bot.heartbeat")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str
+    admin_ids: frozenset[int]
+    base_url: str | None  # root of the Bot API server, e.g. http://localhost:8081
+    mnist_path: Path | None
+    checkpoint: Path
+    log_level: str
+    heartbeat_file: Path
+
+    def __repr__(self) -> str:  # keep the token out of any log of the settings
+        return f"Settings(admin_ids={sorted(self.admin_ids)}, base_url={self.base_url!r}, ...)"
+
+
+def _get(env: Mapping[str, str], name: str) -> str:
+    # `docker run --env-file` keeps quotes literally, Compose strips them: accept both.
+    return env.get(name, "").strip().strip("'\"").strip()
+
+
+def _token(env: Mapping[str, str]) -> str:
+    token = _get(env, "TELEGRAM_BOT_TOKEN")
+    if not token:
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is not set: copy .env.example to .env and put the token"
+            " @BotFather gave you after TELEGRAM_BOT_TOKEN="
+        )
+    if not TOKEN_PATTERN.match(token):
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then"
+            " letters, e.g. 123456789:AAH...): copy it again from @BotFather"
+        )
+    return token
+
+
+def _admin_ids(env: Mapping[str, str]) -> frozenset[int]:
+    raw = _get(env, "ADMIN_IDS")
+    ids = [part.strip() for part in raw.split(",") if part.strip()]
+    bad = [part for part in ids if not part.isdigit()]
+    if bad:
+        raise ConfigError(
+            f"ADMIN_IDS must be numeric Telegram user ids separated by commas, not {bad[0]!r}"
+            " (ask @userinfobot for yours)"
+        )
+    return frozenset(int(part) for part in ids)
+
+
+def _base_url(env: Mapping[str, str]) -> str | None:
+    url = _get(env, "TELEGRAM_BASE_URL").rstrip("/")
+    if not url:
+        return None
+    if not re.match(r"^https?://[^/\s]+", url):
+        raise ConfigError(
+            f"TELEGRAM_BASE_URL must be the root URL of a Bot API server such as"
+            f" http://localhost:8081, not {url!r}"
+        )
+    return url
+
+
+def _existing_file(env: Mapping[str, str], name: str, default: Path | None) -> Path | None:
+    raw = _get(env, name)
+    path = Path(raw).expanduser() if raw else default
+    if path is not None and not path.is_file():
+        raise ConfigError(f"{name} points to {path}, which is not a file")
+    return path
+
+
+def _log_level(env: Mapping[str, str]) -> str:
+    level = _get(env, "LOG_LEVEL").upper() or "INFO"
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
+    return level
+
+
+def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
+    """Settings from `env` (default: `.env` loaded into the process environment)."""
+    if env is None:
+        load_dotenv(dotenv or Path.cwd() / ".env")  # real environment variables win
+        env = os.environ
+    return Settings(
+        token=_token(env),
+        admin_ids=_admin_ids(env),
+        base_url=_base_url(env),
+        mnist_path=_existing_file(env, "MNIST_PATH", None),
+        checkpoint=_existing_file(env, "CHECKPOINT", DEFAULT_CHECKPOINT),
+        log_level=_log_level(env),
+        heartbeat_file=Path(_get(env, "HEARTBEAT_FILE") or DEFAULT_HEARTBEAT_FILE),
+    )

@@ -1,0 +1,115 @@
+"""The conversation: what the bot does with each kind of message.
+
+Image decoding and the network run in a worker thread (`asyncio.to_thread`), so one
+user's photo never holds up another's.
+"""
+
+import asyncio
+import logging
+
+from telegram import File, Message, Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot import messages
+from model.data import MnistError
+from model.evaluate import confusion_matrix_png, evaluate_on_mnist
+from model.preprocessing import ImageTooLarge, NoDigitFound, PreprocessingError
+from model.recogniser import Recogniser
+
+logger = logging.getLogger(__name__)
+
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API serves no bigger file to bots
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Greet the user and say what to send."""
+    await update.effective_message.reply_text(messages.WELCOME)
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Say how to get a good reading."""
+    await update.effective_message.reply_text(messages.HELP)
+
+
+async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Say what happens to the photos."""
+    await update.effective_message.reply_text(messages.PRIVACY)
+
+
+async def read_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Read the digit in a photo, taking its largest size."""
+    message = update.effective_message
+    await message.reply_chat_action(ChatAction.TYPING)
+    await reply_with_reading(message, context, await message.photo[-1].get_file())
+
+
+async def read_image_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Read the digit in an image sent as a file."""
+    message = update.effective_message
+    if (message.document.file_size or 0) > MAX_DOWNLOAD_BYTES:
+        await message.reply_text(messages.TOO_LARGE)
+        return
+    await message.reply_chat_action(ChatAction.TYPING)
+    await reply_with_reading(message, context, await message.document.get_file())
+
+
+async def reply_with_reading(
+    message: Message, context: ContextTypes.DEFAULT_TYPE, file: File
+) -> None:
+    """Download the image into memory, read it off the event loop, answer."""
+    data = bytes(await file.download_as_bytearray())
+    recogniser: Recogniser = context.bot_data["recogniser"]
+    try:
+        reading = await asyncio.to_thread(recogniser.read, data)
+    except PreprocessingError as problem:
+        logger.info("Could not read an image of %d bytes: %s", len(data), problem)
+        await message.reply_text(_explain(problem))
+        return
+    await message.reply_text(messages.reading(reading))
+
+
+def _explain(problem: PreprocessingError) -> str:
+    if isinstance(problem, NoDigitFound):
+        return messages.NO_DIGIT
+    if isinstance(problem, ImageTooLarge):
+        return messages.TOO_LARGE
+    return messages.UNREADABLE
+
+
+async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Anything that is not an image: say what to send."""
+    await update.effective_message.reply_text(messages.UNSUPPORTED)
+
+
+async def accuracy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Evaluate the model on MNIST's test set and send the report with a confusion matrix."""
+    message = update.effective_message
+    await message.reply_text(messages.EVALUATING)
+    await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
+    recogniser, settings = context.bot_data["recogniser"], context.bot_data["settings"]
+    try:
+        report = await asyncio.to_thread(evaluate_on_mnist, recogniser, settings.mnist_path)
+    except (MnistError, OSError) as problem:  # OSError: Keras could not download MNIST
+        logger.warning("Evaluation failed: %s", problem)
+        await message.reply_text(messages.evaluation_failed(problem))
+        return
+    logger.info("Evaluated on %d MNIST test images: %.4f", report.images, report.accuracy)
+    picture = await asyncio.to_thread(confusion_matrix_png, report)
+    await message.reply_photo(picture, caption=messages.accuracy_report(report))
+
+
+async def refuse_accuracy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/accuracy from someone who is not an admin."""
+    await update.effective_message.reply_text(messages.NOT_ADMIN)
+
+
+async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure first, then tell the user something went wrong."""
+    logger.error("Failed to handle an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_message:
+        try:
+            await update.effective_message.reply_text(messages.SOMETHING_WENT_WRONG)
+        except TelegramError as error:
+            logger.warning("Could not tell the user about the failure: %s", error)
