@@ -1,0 +1,210 @@
+"""The bot end to end: `python -m bot` against a fake Telegram Bot API server over HTTP.
+
+The real python-telegram-bot polls the fake, downloads photos from it and sends its
+replies to it; the tests play the users and read the replies.
+"""
+
+import concurrent.futures
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from bot import messages
+from tests.fake_telegram import FakeTelegram
+from tests.images import encode, jpeg, phone_photo
+
+PROJECT = Path(__file__).resolve().parent.parent
+ADMIN, STRANGER = 42, 1001
+
+
+@pytest.fixture(scope="module")
+def telegram(tmp_path_factory, mnist_path):
+    """A running fake Telegram and the bot, started as users start it, polling the fake."""
+    workdir = tmp_path_factory.mktemp("bot")
+    log_file = workdir / "bot.log"
+    with FakeTelegram() as fake, log_file.open("w") as log:
+        env = {
+            "PATH": os.environ["PATH"],
+            "PYTHONPATH": str(PROJECT),
+            "TELEGRAM_BOT_TOKEN": fake.token,
+            "TELEGRAM_BASE_URL": fake.root,
+            "ADMIN_IDS": str(ADMIN),
+            "MNIST_PATH": str(mnist_path),
+            "LOG_LEVEL": "DEBUG",  # the most talkative level: the token must still not show
+            "HEARTBEAT_FILE": str(workdir / "heartbeat"),
+        }
+        bot = subprocess.Popen(
+            [sys.executable, "-m", "bot"], cwd=workdir, env=env, stdout=log, stderr=log
+        )
+        try:
+            fake.wait_for("getUpdates", timeout=120)
+            fake.log_file, fake.env = log_file, env
+            yield fake
+        finally:
+            bot.terminate()
+            bot.wait(timeout=30)
+
+
+def first_line(call) -> str:
+    return (call.params.get("text") or call.params.get("caption") or "").splitlines()[0]
+
+
+def read_digit(reply) -> int:
+    """The digit on the reply's first line, as a client would parse it."""
+    return int(re.search(r"\d+", first_line(reply)).group())
+
+
+def mnist_photo(mnist, index: int, seed: int = 0) -> tuple[bytes, int]:
+    rng = np.random.default_rng(seed)
+    photo = phone_photo(mnist.test.images[index, ..., 0], rng)
+    return jpeg(photo), int(mnist.test.labels[index])
+
+
+def test_start_and_help_explain_what_to_send(telegram):
+    for command, text in (("/start", messages.WELCOME), ("/help", messages.HELP)):
+        reply = telegram.replies_to(telegram.send_text(command))
+        assert reply.params["text"] == text
+        assert "photo" in text and "digit" in text
+
+
+def test_commands_are_registered_at_start_up(telegram):
+    menus = {str(call.params.get("scope")): call.params["commands"]
+             for call in telegram.calls("setMyCommands")}
+    default = next(commands for scope, commands in menus.items() if "chat" not in scope)
+    assert [c["command"] for c in default] == ["start", "help", "privacy"]
+    admin = next(commands for scope, commands in menus.items() if str(ADMIN) in scope)
+    assert "accuracy" in [c["command"] for c in admin]
+
+
+def test_photo_of_a_handwritten_digit_gets_the_digit_and_confidence(telegram, mnist):
+    photo, label = mnist_photo(mnist, index=0)
+    thumbnail = encode(Image.new("RGB", (90, 68), "white"), "JPEG")  # Telegram's smallest size
+    message = telegram.send_photo([thumbnail, photo])
+    reply = telegram.replies_to(message)
+    assert read_digit(reply) == label
+    assert re.fullmatch(r"\d — \d{1,3}\.\d% sure", first_line(reply))
+    actions = telegram.calls("sendChatAction")
+    assert any(call.params["chat_id"] == message["chat"]["id"] for call in actions)
+    downloaded = [call.params["file_id"] for call in telegram.calls("getFile")]
+    assert message["photo"][-1]["file_id"] in downloaded  # the largest size was read
+
+
+@pytest.mark.parametrize("file_name, mime_type, fmt",
+                         [("digit.png", "image/png", "PNG"), ("digit.webp", "image/webp", "WEBP")])
+def test_image_sent_as_a_file_is_read_like_a_photo(telegram, mnist, file_name, mime_type, fmt):
+    rng = np.random.default_rng(3)
+    image = phone_photo(mnist.test.images[1, ..., 0], rng, size=(800, 600))
+    reply = telegram.replies_to(telegram.send_document(encode(image, fmt), file_name, mime_type))
+    assert read_digit(reply) == mnist.test.labels[1]
+
+
+def test_many_users_at_once_are_all_answered(telegram, mnist):
+    indices = range(10, 18)
+    sent = {}
+    for user, index in enumerate(indices, start=5000):
+        photo, label = mnist_photo(mnist, index, seed=user)
+        sent[user] = (telegram.send_photo([photo], user_id=user), label)
+    with concurrent.futures.ThreadPoolExecutor() as pool:
+        replies = dict(zip(sent, pool.map(lambda m: telegram.replies_to(m[0]), sent.values()),
+                           strict=True))
+    right = sum(read_digit(replies[user]) == label for user, (_, label) in sent.items())
+    assert right >= len(sent) - 1
+
+
+@pytest.mark.parametrize(
+    "send, answer",
+    [
+        (lambda tg: tg.send_text("what is this?"), messages.UNSUPPORTED),
+        (lambda tg: tg.send_text("/unknown"), messages.UNSUPPORTED),
+        (lambda tg: tg.send_sticker(), messages.UNSUPPORTED),
+        (lambda tg: tg.send_voice(), messages.UNSUPPORTED),
+        (lambda tg: tg.send_document(b"%PDF-1.4 fake", "scan.pdf", "application/pdf"),
+         messages.UNSUPPORTED),
+        (lambda tg: tg.send_message({"video": {"file_id": "v1", "file_unique_id": "v1",
+                                               "width": 1, "height": 1, "duration": 1}}),
+         messages.UNSUPPORTED),
+        (lambda tg: tg.send_document(b"\x89PNG garbage", "broken.png", "image/png"),
+         messages.UNREADABLE),
+        (lambda tg: tg.send_document(b"x" * 1000, "huge.png", "image/png", file_size=30_000_000),
+         messages.TOO_LARGE),
+        (lambda tg: tg.send_photo([encode(Image.new("RGB", (640, 480), "white"), "JPEG")]),
+         messages.NO_DIGIT),
+    ],
+    ids=["text", "unknown-command", "sticker", "voice", "pdf", "video", "corrupt-image",
+         "huge-file", "blank-page"],
+)
+def test_anything_else_gets_a_polite_explanation(telegram, send, answer):
+    assert telegram.replies_to(send(telegram)).params["text"] == answer
+
+
+def test_admin_gets_the_accuracy_report_with_a_confusion_matrix(telegram):
+    message = telegram.send_text("/accuracy", user_id=ADMIN)
+    assert telegram.replies_to(message).params["text"] == messages.EVALUATING
+    report = telegram.wait_for(
+        "sendPhoto", lambda call: call.params["chat_id"] == ADMIN, timeout=120
+    )
+    caption = report.params["caption"]
+    accuracy = float(re.search(r"Accuracy on the MNIST test set: ([\d.]+)%", caption).group(1))
+    assert accuracy >= 99.0
+    assert "10,000 images" in caption
+    assert all(f"  {digit}: " in caption for digit in range(10))
+    assert re.search(r"Took \d+\.\d s", caption)
+    assert report.files["photo"].startswith(b"\x89PNG")
+
+
+def test_stranger_is_refused_accuracy_and_nothing_is_evaluated(telegram):
+    before = len(telegram.calls("sendPhoto"))
+    reply = telegram.replies_to(telegram.send_text("/accuracy", user_id=STRANGER))
+    assert reply.params["text"] == messages.NOT_ADMIN
+    time.sleep(1)
+    assert len(telegram.calls("sendPhoto")) == before
+
+
+def test_telegram_error_is_logged_answered_and_the_bot_goes_on(telegram, mnist):
+    telegram.fail_next("getFile", 400, "Bad Request: temporary failure")
+    photo, label = mnist_photo(mnist, index=2)
+    failed = telegram.send_photo([photo])
+    assert telegram.replies_to(failed).params["text"] == messages.SOMETHING_WENT_WRONG
+    assert read_digit(telegram.replies_to(telegram.send_photo([photo]))) == label
+    assert "Failed to handle an update" in telegram.log_file.read_text()
+
+
+def test_rate_limit_from_telegram_is_retried(telegram):
+    telegram.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    message = telegram.send_text("/help")
+    refused = telegram.replies_to(message)
+    assert refused.status == 429
+    retried = telegram.wait_for("sendMessage", lambda call: call.time > refused.time)
+    assert retried.params["text"] == messages.HELP and retried.status == 200
+    assert retried.time - refused.time >= 1  # it waited as Telegram asked
+    assert "Rate limit hit" in telegram.log_file.read_text()  # and said so in the log
+
+
+def test_heartbeat_keeps_the_health_check_green(telegram):
+    result = subprocess.run([sys.executable, "-m", "bot.healthcheck"], env=telegram.env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout
+
+
+def test_token_never_reaches_the_logs(telegram):
+    logs = telegram.log_file.read_text()
+    assert "getUpdates" in logs or "Loaded" in logs  # the log is not simply empty
+    assert telegram.token not in logs
+    assert telegram.token.split(":")[1] not in logs
+
+
+def test_missing_token_stops_start_up_with_one_clear_line(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env={"PATH": os.environ["PATH"], "PYTHONPATH": str(PROJECT)},
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("TELEGRAM_BOT_TOKEN") and ".env" in lines[0]

@@ -1,0 +1,93 @@
+"""Settings: read from the environment and .env, every mistake named in one line."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+from model.checkpoint import DEFAULT_CHECKPOINT
+
+TOKEN = "123456789:AAH-fake-token-for-tests-0123456789ab"
+
+
+def settings_from(**env: str):
+    return load_settings(env={"TELEGRAM_BOT_TOKEN": TOKEN, **env})
+
+
+def test_defaults():
+    settings = settings_from()
+    assert settings.token == TOKEN
+    assert settings.admin_ids == frozenset()
+    assert settings.base_url is None
+    assert settings.mnist_path is None
+    assert settings.checkpoint == DEFAULT_CHECKPOINT
+    assert settings.log_level == "INFO"
+
+
+def test_missing_token_says_what_to_do():
+    with pytest.raises(ConfigError) as error:
+        load_settings(env={})
+    message = str(error.value)
+    assert message.startswith("TELEGRAM_BOT_TOKEN")
+    assert ".env" in message and "@BotFather" in message
+    assert "\n" not in message
+
+
+def test_malformed_token_is_named_without_echoing_it():
+    with pytest.raises(ConfigError, match=r"^TELEGRAM_BOT_TOKEN") as error:
+        load_settings(env={"TELEGRAM_BOT_TOKEN": "secret-but-wrong"})
+    assert "secret-but-wrong" not in str(error.value)
+
+
+@pytest.mark.parametrize("quoted", [f'"{TOKEN}"', f"'{TOKEN}'", f"  {TOKEN} "])
+def test_quotes_from_docker_env_files_are_stripped(quoted):
+    assert load_settings(env={"TELEGRAM_BOT_TOKEN": quoted}).token == TOKEN
+
+
+def test_admin_ids_are_parsed():
+    assert settings_from(ADMIN_IDS="42, 1001,7").admin_ids == {42, 1001, 7}
+
+
+@pytest.mark.parametrize("bad", ["@alice", "42;43", "12a"])
+def test_bad_admin_ids_are_named(bad):
+    with pytest.raises(ConfigError, match=r"^ADMIN_IDS"):
+        settings_from(ADMIN_IDS=bad)
+
+
+def test_base_url_is_a_root_without_trailing_slash():
+    assert settings_from(TELEGRAM_BASE_URL="http://localhost:8081/").base_url == (
+        "http://localhost:8081"
+    )
+    with pytest.raises(ConfigError, match=r"^TELEGRAM_BASE_URL"):
+        settings_from(TELEGRAM_BASE_URL="localhost:8081")
+
+
+def test_paths_must_exist(tmp_path: Path):
+    with pytest.raises(ConfigError, match=r"^MNIST_PATH"):
+        settings_from(MNIST_PATH=str(tmp_path / "missing.npz"))
+    with pytest.raises(ConfigError, match=r"^CHECKPOINT"):
+        settings_from(CHECKPOINT=str(tmp_path / "missing.weights.h5"))
+    existing = tmp_path / "mnist.npz"
+    existing.write_bytes(b"x")
+    assert settings_from(MNIST_PATH=str(existing)).mnist_path == existing
+
+
+def test_log_level():
+    assert settings_from(LOG_LEVEL="debug").log_level == "DEBUG"
+    with pytest.raises(ConfigError, match=r"^LOG_LEVEL"):
+        settings_from(LOG_LEVEL="loud")
+
+
+def test_dotenv_file_is_read_and_environment_wins(tmp_path: Path, monkeypatch):
+    for name in ("TELEGRAM_BOT_TOKEN", "ADMIN_IDS", "LOG_LEVEL"):
+        monkeypatch.delenv(name, raising=False)
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nADMIN_IDS=5\nLOG_LEVEL=WARNING\n")
+    monkeypatch.setenv("LOG_LEVEL", "ERROR")
+    settings = load_settings(dotenv=dotenv)
+    assert (settings.token, settings.admin_ids, settings.log_level) == (TOKEN, {5}, "ERROR")
+
+
+def test_repr_hides_the_token():
+    assert TOKEN not in repr(settings_from())
+    assert TOKEN.split(":")[1] not in repr(settings_from())
