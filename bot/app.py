@@ -9,6 +9,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    CallbackQueryHandler,
     CommandHandler,
     Defaults,
     MessageHandler,
@@ -18,6 +19,7 @@ from telegram.ext import (
 from bot import handlers, messages
 from bot.config import Settings
 from bot.heartbeat import HeartbeatRequest
+from bot.recent import RecentDigits
 from model.recogniser import Recogniser
 
 logger = logging.getLogger(__name__)
@@ -61,6 +63,7 @@ def build_application(settings: Settings) -> Application:
         )
     application = builder.build()
     application.bot_data["settings"] = settings
+    application.bot_data["recent"] = RecentDigits()
 
     admins = filters.User(user_id=settings.admin_ids)
     application.add_handlers(
@@ -72,6 +75,9 @@ def build_application(settings: Settings) -> Application:
             CommandHandler("accuracy", handlers.refuse_accuracy),
             MessageHandler(filters.PHOTO, handlers.read_photo),
             MessageHandler(filters.Document.IMAGE, handlers.read_image_document),
+            CallbackQueryHandler(
+                handlers.show_what_model_saw, pattern=f"^{handlers.SAW_PREFIX}"
+            ),
             # Last: anything new that is not a photo, an image file or a known command.
             MessageHandler(filters.UpdateType.MESSAGE, handlers.unsupported),
         ]

@@ -7,20 +7,23 @@ user's photo never holds up another's.
 import asyncio
 import logging
 
-from telegram import File, Message, Update
+from telegram import File, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import messages
+from bot.recent import RecentDigits
 from model.data import MnistError
+from model.errors import DigitCutOff, ImageTooLarge, NoDigitFound, PreprocessingError
 from model.evaluate import confusion_matrix_png, evaluate_on_mnist
-from model.preprocessing import ImageTooLarge, NoDigitFound, PreprocessingError
+from model.pictures import enlarged_digit_png
 from model.recogniser import Recogniser
 
 logger = logging.getLogger(__name__)
 
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API serves no bigger file to bots
+SAW_PREFIX = "saw:"  # callback data of the "What the model saw" button
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -67,15 +70,34 @@ async def reply_with_reading(
         logger.info("Could not read an image of %d bytes: %s", len(data), problem)
         await message.reply_text(_explain(problem))
         return
-    await message.reply_text(messages.reading(reading))
+    recent: RecentDigits = context.bot_data["recent"]
+    button = InlineKeyboardButton(
+        messages.SAW_BUTTON, callback_data=SAW_PREFIX + recent.add(reading.image)
+    )
+    text = messages.reading(reading) if reading.answered else messages.UNCLEAR
+    await message.reply_text(text, reply_markup=InlineKeyboardMarkup([[button]]))
 
 
 def _explain(problem: PreprocessingError) -> str:
+    if isinstance(problem, DigitCutOff):
+        return messages.CUT_OFF
     if isinstance(problem, NoDigitFound):
         return messages.NO_DIGIT
     if isinstance(problem, ImageTooLarge):
         return messages.TOO_LARGE
     return messages.UNREADABLE
+
+
+async def show_what_model_saw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send the 28x28 digit the model read, enlarged, under the answer."""
+    query = update.callback_query
+    digit = context.bot_data["recent"].get(query.data.removeprefix(SAW_PREFIX))
+    if digit is None:
+        await query.answer(messages.SAW_EXPIRED, show_alert=True)
+        return
+    await query.answer()
+    picture = await asyncio.to_thread(enlarged_digit_png, digit)
+    await update.effective_chat.send_photo(picture, caption=messages.SAW_CAPTION)
 
 
 async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

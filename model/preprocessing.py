@@ -14,31 +14,18 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from model.errors import ImageTooLarge, NoDigitFound, PreprocessingError, UnreadableImage
+from model.segmentation import Strokes, find_strokes
+
 # Bumped whenever the output for the same input changes; recorded beside trained weights.
-PREPROCESSING_VERSION = 1
+PREPROCESSING_VERSION = 2
 
 MAX_PIXELS = 60_000_000  # a 12 MP phone photo has 12 million; more is not a photo
 WORKING_SIDE = 1024  # long side the image is reduced to before any analysis
-MIN_CONTRAST = 24  # grey levels between ink and page; less is paper grain, not writing
+MNIST_STROKE = 0.11  # MNIST's median pen width, relative to the digit's long side
 MNIST_SIDE = 28
 MNIST_BOX = 20
 MNIST_CENTRE = 14.0  # where MNIST's centres of mass sit, in pixel coordinates
-
-
-class PreprocessingError(ValueError):
-    """The image cannot be turned into a digit; the message is for logs, not users."""
-
-
-class UnreadableImage(PreprocessingError):
-    """Not an image file, or a corrupt one."""
-
-
-class ImageTooLarge(PreprocessingError):
-    """More pixels than any photo has: refused before decoding."""
-
-
-class NoDigitFound(PreprocessingError):
-    """The image decodes, but holds no ink that could be a digit."""
 
 
 def decode_grayscale(data: bytes) -> np.ndarray:
@@ -85,26 +72,20 @@ def _to_gray_array(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("RGB").convert("L"), dtype=np.uint8)
 
 
-def ink_intensity(gray: np.ndarray) -> np.ndarray:
-    """Float image with 1 where there is ink and 0 on the background, either polarity.
-
-    The page's colour is read from the image's border: dark ink on light paper is
-    inverted, light chalk on a dark board is kept. Otsu's threshold splits ink
-    from background; ink keeps its shading above the threshold.
-    """
-    threshold, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    if np.median(border) > threshold:  # the usual case: dark writing on a light page
-        gray = 255 - gray
-        threshold, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    strokes = gray > threshold
-    if strokes.all() or not strokes.any():
-        raise NoDigitFound("a flat picture")
-    if gray[strokes].mean() - gray[~strokes].mean() < MIN_CONTRAST:
-        raise NoDigitFound("no contrast between ink and background")
-    ink = gray.astype(np.float32) - threshold
-    brightest = np.percentile(ink[strokes], 95)
-    return np.clip(ink / brightest, 0.0, 1.0)
+def normalise_strokes(strokes: Strokes) -> np.ndarray:
+    """The strokes as a float image, thickened or thinned towards MNIST's pen width."""
+    side = max(strokes.mask.shape)
+    mask = strokes.mask.astype(np.uint8)
+    change = MNIST_STROKE * side - strokes.stroke_width
+    too_thin = strokes.stroke_width < 0.75 * MNIST_STROKE * side
+    too_thick = strokes.stroke_width > 1.6 * MNIST_STROKE * side
+    if too_thin or too_thick:
+        size = max(1, round(abs(change) / (1 if too_thin else 2)))
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+        adjusted = cv2.dilate(mask, kernel) if too_thin else cv2.erode(mask, kernel)
+        if adjusted.any():
+            mask = adjusted
+    return mask.astype(np.float32)
 
 
 def fit_like_mnist(ink: np.ndarray) -> np.ndarray:
@@ -131,4 +112,4 @@ def fit_like_mnist(ink: np.ndarray) -> np.ndarray:
 
 def preprocess(data: bytes) -> np.ndarray:
     """Image file bytes to a (28, 28) float32 digit: white (1) on black (0), like MNIST."""
-    return fit_like_mnist(ink_intensity(decode_grayscale(data)))
+    return fit_like_mnist(normalise_strokes(find_strokes(decode_grayscale(data))))

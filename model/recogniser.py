@@ -15,6 +15,9 @@ import tensorflow as tf
 from model import checkpoint
 from model.preprocessing import preprocess
 
+SURE = 0.80  # at least this probability on one digit: an answer without hedging
+TWO_WAY = 0.80  # below SURE, the top two together reach this: "either X or Y"
+
 
 @dataclass(frozen=True)
 class Reading:
@@ -26,6 +29,15 @@ class Reading:
     runner_up_confidence: float
     probabilities: np.ndarray  # (10,), sums to 1
     image: np.ndarray  # the (28, 28) float digit the network saw
+
+    @property
+    def is_sure(self) -> bool:
+        return self.confidence >= SURE
+
+    @property
+    def answered(self) -> bool:
+        """False when no digit, nor a pair of digits, is likely enough to name."""
+        return self.is_sure or self.confidence + self.runner_up_confidence >= TWO_WAY
 
 
 class Recogniser:

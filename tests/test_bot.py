@@ -5,6 +5,7 @@ replies to it; the tests play the users and read the replies.
 """
 
 import concurrent.futures
+import io
 import os
 import re
 import subprocess
@@ -94,6 +95,33 @@ def test_photo_of_a_handwritten_digit_gets_the_digit_and_confidence(telegram, mn
     assert any(call.params["chat_id"] == message["chat"]["id"] for call in actions)
     downloaded = [call.params["file_id"] for call in telegram.calls("getFile")]
     assert message["photo"][-1]["file_id"] in downloaded  # the largest size was read
+
+
+def test_what_the_model_saw_button_sends_the_enlarged_digit(telegram, mnist):
+    photo, _ = mnist_photo(mnist, index=4)
+    answer = telegram.replies_to(telegram.send_photo([photo]))
+    [[button]] = answer.params["reply_markup"]["inline_keyboard"]
+    assert button["text"] == messages.SAW_BUTTON
+    query = telegram.send_callback_query(button["callback_data"], message=answer.result)
+    picture = telegram.wait_for("sendPhoto", lambda call: call.params.get("caption")
+                                == messages.SAW_CAPTION and call.time > answer.time)
+    seen = Image.open(io.BytesIO(picture.files["photo"]))
+    assert seen.size == (336, 336)
+    # Hard-edged 12x12 blocks: the 28x28 digit blown up, white strokes on black.
+    pixels = np.asarray(seen.convert("L"))
+    assert pixels[0, 0] == 0 and pixels.max() > 200
+    assert np.array_equal(pixels[::12, ::12].repeat(12, 0).repeat(12, 1), pixels)
+    answered = telegram.wait_for("answerCallbackQuery",
+                                 lambda call: call.params["callback_query_id"] == query["id"])
+    assert not answered.params.get("text")
+
+
+def test_what_the_model_saw_after_it_is_forgotten(telegram):
+    answer = telegram.replies_to(telegram.send_text("/help"))
+    query = telegram.send_callback_query("saw:unknown-key", message=answer.result)
+    answered = telegram.wait_for("answerCallbackQuery",
+                                 lambda call: call.params["callback_query_id"] == query["id"])
+    assert answered.params["text"] == messages.SAW_EXPIRED and answered.params["show_alert"]
 
 
 @pytest.mark.parametrize("file_name, mime_type, fmt",

@@ -4,13 +4,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from model.preprocessing import (
-    ImageTooLarge,
-    NoDigitFound,
-    UnreadableImage,
-    decode_grayscale,
-    preprocess,
-)
+from model.errors import ImageTooLarge, NoDigitFound, UnreadableImage
+from model.preprocessing import decode_grayscale, preprocess
 from tests.images import drawn_digit, encode, jpeg, phone_photo
 
 

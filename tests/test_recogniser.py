@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from model import checkpoint
-from model.preprocessing import NoDigitFound
+from model.errors import NoDigitFound
 from model.recogniser import Recogniser
 from tests.images import encode, jpeg, phone_photo
 
