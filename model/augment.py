@@ -15,11 +15,10 @@ def _thicken_or_thin(images: tf.Tensor) -> tf.Tensor:
     thicker = tf.nn.max_pool2d(images, ksize=2, strides=1, padding="SAME")
     thinner = -tf.nn.max_pool2d(-images, ksize=2, strides=1, padding="SAME")
     choice = tf.random.uniform([tf.shape(images)[0], 1, 1, 1], maxval=6, dtype=tf.int32)
-    # Thinning is rarer: MNIST's thinnest strokes vanish when thinned.
-    return tf.where(choice < 2, thicker, tf.where(choice == 2, thinner, images))
+    return tf.where(choice == 0, thicker, tf.where(choice == 1, thinner, images))
 
 
-def _elastic_distort(images: tf.Tensor, max_shift: float = 1.5, grid: int = 4) -> tf.Tensor:
+def _elastic_distort(images: tf.Tensor, max_shift: float = 1.2, grid: int = 4) -> tf.Tensor:
     """Wobble strokes: move pixels along a smooth random field of up to `max_shift` pixels.
 
     Written here because Keras' RandomElasticTransform swaps images between batch
@@ -51,9 +50,12 @@ def _elastic_distort(images: tf.Tensor, max_shift: float = 1.5, grid: int = 4) -
     return warped[..., tf.newaxis]
 
 
-def _add_noise(images: tf.Tensor, stddev: float = 0.05) -> tf.Tensor:
-    noisy = images + tf.random.normal(tf.shape(images), stddev=stddev)
-    return tf.clip_by_value(noisy, 0.0, 1.0)
+def _add_noise(images: tf.Tensor, stddev: float = 0.04) -> tf.Tensor:
+    """Faint speckle on a third of the images."""
+    batch = tf.shape(images)[0]
+    noisy = tf.random.uniform([batch, 1, 1, 1]) < 1 / 3
+    noise = tf.random.normal(tf.shape(images), stddev=stddev) * tf.cast(noisy, images.dtype)
+    return tf.clip_by_value(images + noise, 0.0, 1.0)
 
 
 def build_augmenter(seed: int | None = None) -> keras.Sequential:
@@ -61,25 +63,31 @@ def build_augmenter(seed: int | None = None) -> keras.Sequential:
     fill = {"fill_mode": "constant", "fill_value": 0.0}
     return keras.Sequential(
         [
-            layers.RandomRotation(0.04, seed=seed, **fill),  # up to ±14°
-            layers.RandomShear(x_factor=0.15, seed=seed, **fill),
-            layers.RandomZoom((-0.15, 0.15), seed=seed, **fill),
+            layers.RandomRotation(0.03, seed=seed, **fill),  # up to ±11°
+            layers.RandomShear(x_factor=0.12, seed=seed, **fill),
+            layers.RandomZoom((-0.12, 0.12), seed=seed, **fill),
             layers.RandomTranslation(0.08, 0.08, seed=seed, **fill),
             layers.RandomGaussianBlur(
-                factor=0.3, kernel_size=3, sigma=(0.1, 0.8), value_range=(0, 1), seed=seed
+                factor=0.2, kernel_size=3, sigma=(0.1, 0.6), value_range=(0, 1), seed=seed
             ),
         ],
         name="augmenter",
     )
 
 
-def augment_dataset(dataset: tf.data.Dataset, seed: int | None = None) -> tf.data.Dataset:
-    """Distort each batch of (images, labels) from `dataset`."""
+def augment_dataset(
+    dataset: tf.data.Dataset, seed: int | None = None, share: float = 0.6
+) -> tf.data.Dataset:
+    """Distort `share` of the images in each batch of (images, labels) from `dataset`.
+
+    The rest stay as they are: the network must still read tidy MNIST digits best.
+    """
     augmenter = build_augmenter(seed)
 
     def distort(images: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        images = augmenter(images, training=True)
-        images = _elastic_distort(images)
-        return _add_noise(_thicken_or_thin(images)), labels
+        distorted = _elastic_distort(augmenter(images, training=True))
+        distorted = _add_noise(_thicken_or_thin(distorted))
+        chosen = tf.random.uniform([tf.shape(images)[0], 1, 1, 1]) < share
+        return tf.where(chosen, distorted, images), labels
 
     return dataset.map(distort, num_parallel_calls=tf.data.AUTOTUNE)

@@ -77,8 +77,8 @@ def normalise_strokes(strokes: Strokes) -> np.ndarray:
     side = max(strokes.mask.shape)
     mask = strokes.mask.astype(np.uint8)
     change = MNIST_STROKE * side - strokes.stroke_width
-    too_thin = strokes.stroke_width < 0.75 * MNIST_STROKE * side
-    too_thick = strokes.stroke_width > 1.6 * MNIST_STROKE * side
+    too_thin = strokes.stroke_width < 0.85 * MNIST_STROKE * side
+    too_thick = strokes.stroke_width > 1.3 * MNIST_STROKE * side
     if too_thin or too_thick:
         size = max(1, round(abs(change) / (1 if too_thin else 2)))
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
@@ -101,10 +101,11 @@ def fit_like_mnist(ink: np.ndarray) -> np.ndarray:
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
     box = cv2.resize(crop, size, interpolation=interpolation)
 
-    moments = cv2.moments(box)
-    if moments["m00"] <= 0:
+    mass = box.sum()
+    if mass <= 0:
         raise NoDigitFound("the ink vanished when scaled down")
-    centre_x, centre_y = moments["m10"] / moments["m00"], moments["m01"] / moments["m00"]
+    rows, cols = np.indices(box.shape)
+    centre_x, centre_y = (cols * box).sum() / mass, (rows * box).sum() / mass
     shift = np.float32([[1, 0, MNIST_CENTRE - centre_x], [0, 1, MNIST_CENTRE - centre_y]])
     digit = cv2.warpAffine(box, shift, (MNIST_SIDE, MNIST_SIDE), flags=cv2.INTER_LINEAR)
     return np.clip(digit, 0.0, 1.0).astype(np.float32)

@@ -21,7 +21,7 @@ STRONG_INK = 0.28  # a stroke must reach this somewhere; show-through and stains
 MIN_DIGIT_SIDE = 0.06  # of the image's short side: smaller is a speck, not a digit
 MAX_FILL = 0.62  # ink fills at most this share of a digit's box (strokes, not blobs)
 MAX_STROKE = 0.30  # stroke width relative to the digit's height; a blob is thicker
-DARKEST_PAPER = 64.0  # grey level below which darkness is not measured relative to the page
+DARKEST_PAPER = 100.0  # grey level below which darkness is not measured relative to the page
 
 
 @dataclass(frozen=True)
@@ -37,20 +37,38 @@ def _odd(value: float) -> int:
 
 
 def writing_is_dark(gray: np.ndarray) -> bool:
-    """Whether the page is lighter than the writing (pen on paper), not chalk on a board."""
-    smooth = cv2.GaussianBlur(gray, (5, 5), 0)
-    darkest, brightest = float(smooth.min()), float(smooth.max())
-    return float(np.median(smooth)) >= (darkest + brightest) / 2
+    """Whether the writing is darker than what it is written on (pen on paper, not chalk).
+
+    Around the sharpest edges in the picture (the strokes' outlines), the thin strokes
+    take up less room than the surface they are written on, so the surface's tone
+    dominates there. When that is not clear-cut (very thick strokes), the whole
+    picture's median tone stands for the surface.
+    """
+    smooth = cv2.GaussianBlur(gray, (3, 3), 0)
+    contrast = cv2.morphologyEx(smooth, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    edges = contrast >= max(16, np.percentile(contrast, 99))
+    band = _odd(0.05 * min(gray.shape))  # wider than most pens' strokes
+    near_edges = smooth[cv2.dilate(edges.astype(np.uint8), np.ones((band, band))) > 0]
+    for values in (near_edges, smooth.ravel()):
+        if values.size:
+            darkest, brightest = np.percentile(values, [2, 98])
+            middle = (darkest + brightest) / 2
+            median = float(np.median(values))
+            if abs(median - middle) > 0.15 * (brightest - darkest):
+                return median > middle
+    return True
 
 
-def ink_map(gray: np.ndarray) -> np.ndarray:
-    """How much darker each pixel is than its local background, 0..1 (dark writing)."""
-    # The background is the picture with the strokes closed over: computed on a quarter-size
-    # copy, with a kernel wider than any pen stroke, it follows shadows and light falloff.
+def ink_map(gray: np.ndarray, widest_stroke: float) -> np.ndarray:
+    """How much darker each pixel is than its local background, 0..1 (dark writing).
+
+    The background is the picture with every dark feature narrower than `widest_stroke`
+    closed over (on a quarter-size copy, for speed): it follows light falloff and the
+    broad parts of shadows, while pen strokes stand out from it.
+    """
     small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_odd(min(small.shape) / 8),) * 2)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_odd(widest_stroke / 4 + 2),) * 2)
     background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
-    background = cv2.GaussianBlur(background, (0, 0), kernel.shape[0] / 4)
     background = cv2.resize(background, gray.shape[::-1], interpolation=cv2.INTER_LINEAR)
     background = np.maximum(background.astype(np.float32), gray.astype(np.float32))
     # Relative darkness copes with shadows; the floor keeps the noise of a near-black
@@ -58,30 +76,45 @@ def ink_map(gray: np.ndarray) -> np.ndarray:
     return (background - gray) / np.maximum(background, DARKEST_PAPER)
 
 
-def _thin_long_runs(binary: np.ndarray, length: int, max_thickness: int) -> np.ndarray:
-    """Horizontal runs of at least `length` pixels that stay thinner than `max_thickness`."""
-    runs = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(runs, 8)
-    thin = stats[:, cv2.CC_STAT_HEIGHT] <= max_thickness
-    thin[0] = False
-    return thin[labels].astype(np.uint8)
+def _line_thickness(binary: np.ndarray, start: np.ndarray, end: np.ndarray, reach: int) -> float:
+    """Median thickness of the mask across a segment; strokes crossing it barely count."""
+    length = max(float(np.hypot(*(end - start))), 1.0)
+    along = (end - start) / length
+    across = np.array([-along[1], along[0]])
+    steps = np.linspace(0.0, 1.0, max(2, int(length) // 2))[:, None, None]
+    offsets = np.arange(-reach, reach + 1)[None, :, None]
+    points = start + steps * (end - start) + offsets * across  # (positions, offsets, xy)
+    columns = np.clip(np.rint(points[..., 0]).astype(int), 0, binary.shape[1] - 1)
+    rows = np.clip(np.rint(points[..., 1]).astype(int), 0, binary.shape[0] - 1)
+    return float(np.median(binary[rows, columns].sum(axis=1)))
 
 
 def remove_ruled_lines(mask: np.ndarray) -> np.ndarray:
-    """Drop ruled and squared paper's lines: thin straight runs across much of the page.
+    """Drop ruled and squared paper's lines: thin straight lines across much of the page.
 
-    A digit's own bars (the top of a 7 or a 5) are shorter or far thicker than these.
+    A digit's own straight strokes are shorter than these, or far thicker.
     """
     binary = mask.astype(np.uint8)
     height, width = binary.shape
-    max_thickness = max(3, round(0.012 * min(height, width)))
-    lines = _thin_long_runs(binary, width // 3, max_thickness)
-    lines |= _thin_long_runs(binary.T.copy(), height // 3, max_thickness).T
-    if not lines.any():
+    margin = 0.02 * max(height, width)
+    segments = cv2.HoughLinesP(
+        binary, rho=1, theta=np.pi / 360, threshold=max(height, width) // 5,
+        minLineLength=min(height, width) // 3, maxLineGap=max(4, min(height, width) // 100),
+    )
+    if segments is None:
         return mask
-    # Remove the lines with a pixel of margin, then close the small gaps they leave in strokes.
-    lines = cv2.dilate(lines, np.ones((3, 3), np.uint8))
+    lines = np.zeros_like(binary)
+    for x0, y0, x1, y1 in segments.reshape(-1, 4).tolist():
+        start, end = np.array([x0, y0], float), np.array([x1, y1], float)
+        length = float(np.hypot(*(end - start)))
+        thickness = _line_thickness(binary, start, end, round(0.02 * min(height, width)))
+        # A line running off the picture's edge is the paper's; a thin enough one anywhere.
+        at_edge = min(x0, y0, x1, y1) <= margin or max(x0, x1) >= width - margin or max(
+            y0, y1) >= height - margin
+        if 0 < thickness <= (0.03 if at_edge else 0.015) * length:
+            cv2.line(lines, (x0, y0), (x1, y1), 1, thickness=round(thickness) + 3)
     kept = binary & (1 - lines)
+    # Close the small gaps the lines leave where strokes cross them.
     bridged = cv2.morphologyEx(kept, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
     return (bridged & binary).astype(bool) | kept.astype(bool)
 
@@ -109,6 +142,9 @@ def _grow_group(parts: _Components, main: int, candidates: np.ndarray) -> np.nda
     group = np.zeros(len(parts.areas), bool)
     group[main] = True
     x0, y0, x1, y1 = _box(parts.boxes[main])
+    # A digit's other strokes are no longer than it is; a page's edge or a line is.
+    extent = parts.boxes[:, 2:4].max(axis=1)
+    candidates = candidates & (extent <= 1.2 * max(x1 - x0, y1 - y0))
     while True:
         reach = 0.25 * max(y1 - y0, x1 - x0)
         near = (
@@ -140,33 +176,100 @@ def stroke_width(mask: np.ndarray) -> float:
     return 2.0 * float(mask.sum()) / max(perimeter, 1.0)
 
 
+def _typical_stroke_width(ink: np.ndarray) -> float:
+    """Width of the boldest marks in an ink map: the pen's, unless there is no writing."""
+    strong = ink > max(STRONG_INK, 0.6 * float(np.percentile(ink, 99.9)))
+    return stroke_width(strong) if strong.any() else 0.0
+
+
+def _on_plain_surface(
+    gray: np.ndarray, strokes: np.ndarray, box: tuple[int, ...], pen: float
+) -> bool:
+    """Whether most of the surface between the strokes matches the surface around them.
+
+    Writing sits on one surface; the outline of a cup or a disc surrounds a region of
+    another tone than the table around it.
+    """
+    x0, y0, x1, y1 = box
+    margin = max(3, round(0.15 * max(x1 - x0, y1 - y0)))
+    outer = gray[max(0, y0 - margin) : y1 + margin, max(0, x0 - margin) : x1 + margin]
+    ring = np.ones(outer.shape, bool)
+    top, left = y0 - max(0, y0 - margin), x0 - max(0, x0 - margin)
+    ring[top : top + (y1 - y0), left : left + (x1 - x0)] = False
+    halo = _odd(max(5, 2 * pen))  # a pen's smudge or a chalk's dust beside the strokes
+    near_strokes = cv2.dilate(strokes.astype(np.uint8), np.ones((halo, halo), np.uint8)) > 0
+    between = gray[y0:y1, x0:x1][~near_strokes].astype(np.float32)
+    if not ring.any() or between.size == 0:
+        return True
+    surface = float(np.percentile(outer[ring], 75))  # the lighter part: the page, not a table
+    ink = float(np.percentile(gray[y0:y1, x0:x1][strokes], 20))  # the strokes' dark cores
+    contrast = max(surface - ink, 1.0)
+    return float(np.mean(np.abs(between - surface) <= 0.5 * contrast)) >= 0.5
+
+
+def _touches_edge(box: np.ndarray, height: int, width: int) -> bool:
+    x0, y0, x1, y1 = _box(box)
+    return x0 <= 0 or y0 <= 0 or x1 >= width or y1 >= height
+
+
 def find_strokes(gray: np.ndarray) -> Strokes:
-    """The strokes of the one digit in a grayscale photo; raises `NoDigitFound`."""
-    if not writing_is_dark(gray):
-        gray = 255 - gray
-    ink = ink_map(gray)
+    """The strokes of the one digit in a grayscale photo; raises `NoDigitFound`.
+
+    The likelier polarity is tried first; when it shows no digit, the other one is.
+    """
+    dark_first = writing_is_dark(gray)
+    try:
+        return _find_dark_strokes(gray if dark_first else 255 - gray)
+    except DigitCutOff:
+        raise
+    except NoDigitFound as first_problem:
+        try:
+            return _find_dark_strokes(255 - gray if dark_first else gray)
+        except NoDigitFound:
+            raise first_problem from None
+
+
+def _find_dark_strokes(gray: np.ndarray) -> Strokes:
+    """The strokes of the one digit, written darker than its surface."""
+    gray = cv2.GaussianBlur(gray, (3, 3), 0)  # paper grain and sensor noise are not ink
+    height, width = gray.shape
+    # A first look with a kernel wider than any pen finds how wide this pen is; the second
+    # uses a kernel just wider than that, so shadows and page edges stay background.
+    widest = min(height, width) / 8
+    pen = _typical_stroke_width(ink_map(gray, widest))
+    ink = ink_map(gray, float(np.clip(4 * pen, 12, widest)))
     mask = remove_ruled_lines(ink > WEAK_INK)
     parts = _components(mask, ink)
-    height, width = gray.shape
     min_area = max(4, int(height * width * 2e-5))
     candidates = (parts.strength >= STRONG_INK) & (parts.areas >= min_area)
     candidates[0] = False  # label 0 is the background
-    if not candidates.any():
+    # Whatever touches the picture's edge is the page's edge, a shadow or writing cut off.
+    at_edge = np.array([_touches_edge(box, height, width) for box in parts.boxes])
+    inside = candidates & ~at_edge
+    if not inside.any():
+        if candidates.any():
+            raise DigitCutOff("the only writing runs off the edge of the picture")
         raise NoDigitFound("no strokes dark enough to be writing")
 
-    main = int(np.argmax(np.where(candidates, parts.mass, -1)))
+    main = int(np.argmax(np.where(inside, parts.mass, -1)))
     group = _grow_group(parts, main, candidates)
     boxes = parts.boxes[group]
     x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
     x1, y1 = (boxes[:, 0] + boxes[:, 2]).max(), (boxes[:, 1] + boxes[:, 3]).max()
     if x0 <= 0 or y0 <= 0 or x1 >= width or y1 >= height:
         raise DigitCutOff("the writing runs off the edge of the picture")
+    cut_off = candidates & at_edge & (parts.mass > parts.mass[main])
+    cut_off &= np.max(parts.boxes[:, 2:4] / [width, height], axis=1) < 0.6  # not a frame
+    if cut_off.any():
+        raise DigitCutOff("bigger writing runs off the edge of the picture")
     box_height, box_width = y1 - y0, x1 - x0
     if max(box_height, box_width) < MIN_DIGIT_SIDE * min(height, width):
         raise NoDigitFound("only specks, too small to be a digit")
 
     crop = np.isin(parts.labels[y0:y1, x0:x1], np.flatnonzero(group))
     width_of_strokes = stroke_width(crop)
+    if not _on_plain_surface(gray, crop, (x0, y0, x1, y1), width_of_strokes):
+        raise NoDigitFound("the outline of a thing, not writing on a surface")
     fill = crop.sum() / crop.size
     bar_like = box_height > 2.5 * box_width  # a 1 fills its narrow box
     if box_width > 2.2 * box_height:

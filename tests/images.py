@@ -50,12 +50,13 @@ def drawn_digit(
     ink: int = 0,
     paper: int = 255,
     mode: str = "L",
+    stroke: int = 3,
 ) -> Image.Image:
     """A digit drawn with Pillow's font, large, in the middle of a plain page."""
     image = Image.new("L", size, paper)
     font = ImageFont.load_default(size=int(size[1] * 0.6))
     ImageDraw.Draw(image).text(
-        (size[0] / 2, size[1] / 2), text, fill=ink, font=font, anchor="mm", stroke_width=3,
+        (size[0] / 2, size[1] / 2), text, fill=ink, font=font, anchor="mm", stroke_width=stroke,
         stroke_fill=ink,
     )
     return image.convert(mode) if mode != "L" else image

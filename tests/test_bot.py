@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from benchmarks import photoset
 from bot import messages
 from tests.fake_telegram import FakeTelegram
 from tests.images import encode, jpeg, phone_photo
@@ -236,3 +237,46 @@ def test_missing_token_stops_start_up_with_one_clear_line(tmp_path):
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("TELEGRAM_BOT_TOKEN") and ".env" in lines[0]
+
+
+def send_as_user_would(telegram, data: bytes, user_id: int) -> dict:
+    """Photos as Telegram photos; PNG files (paint apps, big originals) as documents."""
+    if data.startswith(b"\x89PNG") or len(data) > 5_000_000:
+        return telegram.send_document(data, "digit.png" if data.startswith(b"\x89PNG")
+                                      else "digit.jpg", "image/png", user_id=user_id)
+    return telegram.send_photo([data], user_id=user_id)
+
+
+@pytest.fixture(scope="module")
+def condition_replies(telegram, mnist):
+    """Three fresh photos per condition (MNIST test digits), all sent at once."""
+    sent = []
+    for number, condition in enumerate(photoset.CONDITIONS):
+        for k in range(3):
+            rng = np.random.default_rng([31, number, k])
+            index = 5000 + 3 * number + k
+            data = photoset.render(mnist.test.images[index, ..., 0], condition, rng)
+            message = send_as_user_would(telegram, data, user_id=7000 + number)
+            sent.append((condition, int(mnist.test.labels[index]), message))
+    for number, condition in enumerate(photoset.NEGATIVE_CONDITIONS):
+        for k in range(3):
+            rng = np.random.default_rng([37, number, k])
+            digit = mnist.test.images[6000 + 3 * number + k, ..., 0]
+            data = photoset.render_negative(condition, rng, digit=digit)
+            sent.append((condition, None, send_as_user_would(telegram, data, 8000 + number)))
+    return [(condition, label, first_line(telegram.replies_to(message, timeout=120)))
+            for condition, label, message in sent]
+
+
+@pytest.mark.parametrize("condition", photoset.CONDITIONS)
+def test_each_photo_condition_is_read_through_telegram(condition_replies, condition):
+    answers = [(label, line) for c, label, line in condition_replies if c == condition]
+    right = [re.match(rf"{label} — \d", line) is not None for label, line in answers]
+    assert sum(right) >= 2, answers
+
+
+@pytest.mark.parametrize("condition", photoset.NEGATIVE_CONDITIONS)
+def test_photos_without_a_digit_get_no_digit_on_the_first_line(condition_replies, condition):
+    lines = [line for c, _, line in condition_replies if c == condition]
+    without_digit = [re.search(r"\d", line) is None for line in lines]
+    assert sum(without_digit) >= 2, lines

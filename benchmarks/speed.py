@@ -1,0 +1,107 @@
+"""How fast the bot reads: the network, the whole photo path, and /accuracy end to end.
+
+    python -m benchmarks.speed [--mnist-path PATH] [--repeats N]
+
+Each figure is printed beside its baseline, measured in the same run:
+- one digit through the network: Keras' `model.predict` (what the seed's predict
+  script called) against the recogniser's compiled forward pass;
+- the 10,000 MNIST test images: `model.predict` against `Recogniser.predict_batched`;
+- one phone photo end to end in-process (decode, find the digit, read it);
+- /accuracy as an admin sees it: from sending the command to the fake Telegram server
+  until the report arrives, with `python -m bot` polling that server over HTTP.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from model.data import load_mnist
+from model.recogniser import Recogniser
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def timed(action: Callable[[], object], repeats: int) -> list[float]:
+    """Seconds per call, after one warm-up call."""
+    action()
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def row(name: str, ours: list[float], baseline: list[float] | None = None) -> str:
+    ours_ms = statistics.median(ours) * 1000
+    line = f"{name:<44} {ours_ms:>10.1f} ms"
+    if baseline:
+        base_ms = statistics.median(baseline) * 1000
+        line += f"   baseline {base_ms:>9.1f} ms   {base_ms / ours_ms:>6.1f}x faster"
+    return line
+
+
+def accuracy_command_seconds(mnist_path: Path) -> float:
+    """Wall time of /accuracy from an admin, through `python -m bot` and a fake Telegram."""
+    sys.path.insert(0, str(PROJECT))
+    from tests.fake_telegram import FakeTelegram
+
+    admin = 42
+    with FakeTelegram() as telegram:
+        env = {
+            **os.environ, "PYTHONPATH": str(PROJECT), "TELEGRAM_BOT_TOKEN": telegram.token,
+            "TELEGRAM_BASE_URL": telegram.root, "ADMIN_IDS": str(admin),
+            "MNIST_PATH": str(mnist_path), "LOG_LEVEL": "WARNING",
+        }
+        bot = subprocess.Popen([sys.executable, "-m", "bot"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            telegram.wait_for("getUpdates", timeout=120)
+            started = time.time()
+            telegram.send_text("/accuracy", user_id=admin)
+            report = telegram.wait_for("sendPhoto", lambda c: c.params["chat_id"] == admin,
+                                       timeout=300)
+            return report.time - started
+        finally:
+            bot.terminate()
+            bot.wait(timeout=30)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mnist-path", type=Path, default=os.environ.get("MNIST_PATH")
+                        or PROJECT.parent / "shared/data/mnist.npz")
+    parser.add_argument("--repeats", type=int, default=30)
+    args = parser.parse_args(argv)
+
+    sys.path.insert(0, str(PROJECT))
+    from tests.images import jpeg, phone_photo
+
+    mnist = load_mnist(args.mnist_path)
+    recogniser = Recogniser.load()
+    model = recogniser.model
+    one = mnist.test.images[:1]
+    photo = jpeg(phone_photo(mnist.test.images[0, ..., 0], np.random.default_rng(0)))
+
+    print(f"{'what':<44} {'ours':>13}")
+    print(row("one digit through the network",
+              timed(lambda: recogniser.predict(one), args.repeats),
+              timed(lambda: model.predict(one, verbose=0), args.repeats)))
+    print(row("10,000 MNIST test digits",
+              timed(lambda: recogniser.predict_batched(mnist.test.images), 3),
+              timed(lambda: model.predict(mnist.test.images, verbose=0), 3)))
+    print(row("one 1280x960 phone photo, bytes to answer",
+              timed(lambda: recogniser.read(photo), args.repeats)))
+    print(f"{'/accuracy, command to report (end to end)':<44} "
+          f"{accuracy_command_seconds(args.mnist_path) * 1000:>10.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

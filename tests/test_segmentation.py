@@ -1,0 +1,99 @@
+"""Finding the digit in a photo: lines, shadows, polarity, page edges, things not digits."""
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from model.errors import DigitCutOff, NoDigitFound
+from model.preprocessing import preprocess
+from model.segmentation import find_strokes, writing_is_dark
+from tests.images import drawn_digit, encode
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
+
+
+def page(digit: str = "4", size=(960, 720), ink=40, paper=225, offset=(0, 0)) -> np.ndarray:
+    """A plain grey page with a large digit drawn at its centre (shifted by `offset`)."""
+    drawn = np.asarray(drawn_digit(digit, size=(size[0] // 2, size[1] // 2), ink=ink, paper=paper))
+    canvas = np.full(size[::-1], paper, np.uint8)
+    top = size[1] // 4 + offset[1]
+    left = size[0] // 4 + offset[0]
+    h, w = drawn.shape
+    window = canvas[max(top, 0) : top + h, max(left, 0) : left + w]
+    window[:] = drawn[max(-top, 0) : max(-top, 0) + window.shape[0],
+                      max(-left, 0) : max(-left, 0) + window.shape[1]]
+    return canvas
+
+
+def png(gray: np.ndarray) -> bytes:
+    return encode(Image.fromarray(gray))
+
+
+def test_ruled_and_squared_lines_are_removed_not_read():
+    plain = preprocess(png(page()))
+    ruled = page()
+    for y in range(30, 720, 48):  # slightly slanted blue-grey rules, crossing the digit
+        cv2.line(ruled, (0, y), (959, y + 25), 150, 3)
+    for x in range(40, 960, 48):
+        cv2.line(ruled, (x, 0), (x - 20, 719), 165, 2)
+    assert similarity(preprocess(png(ruled)), plain) > 0.9
+
+
+def test_a_shadow_across_the_page_is_not_ink():
+    plain = preprocess(png(page("7")))
+    shaded = page("7").astype(np.float32)
+    shade = np.ones_like(shaded)
+    cv2.circle(shade, (200, 560), 330, 0.55, -1)  # a hand's shadow over part of the digit
+    shaded = (shaded * cv2.GaussianBlur(shade, (0, 0), 25)).astype(np.uint8)
+    assert similarity(preprocess(png(shaded)), plain) > 0.85
+
+
+def test_polarity_pen_on_paper_chalk_on_board_paper_on_a_dark_table():
+    assert writing_is_dark(page())
+    assert not writing_is_dark(255 - page())
+    table = np.full((900, 1200), 45, np.uint8)
+    table[250:750, 350:850] = page(size=(500, 500))
+    assert writing_is_dark(table)
+    assert similarity(preprocess(png(255 - page("3"))), preprocess(png(page("3")))) > 0.95
+
+
+def test_thin_pen_and_marker_give_the_same_shape():
+    thin = np.asarray(drawn_digit("2", size=(960, 720), stroke=0))
+    thick = np.asarray(drawn_digit("2", size=(960, 720), stroke=12))
+    thin_strokes, thick_strokes = find_strokes(thin), find_strokes(thick)
+    assert thick_strokes.stroke_width > 1.2 * thin_strokes.stroke_width
+    assert similarity(preprocess(png(thin)), preprocess(png(thick))) > 0.8
+
+
+def test_digit_running_off_the_edge_is_cut_off():
+    whole = page("5")
+    columns = np.flatnonzero((whole < 128).any(axis=0))
+    half = whole[:, (columns[0] + columns[-1]) // 2 :]  # the left half is outside the photo
+    with pytest.raises(DigitCutOff):
+        find_strokes(half)
+
+
+def test_the_outline_of_a_thing_is_not_a_digit():
+    table = np.full((720, 960), 60, np.uint8)
+    cv2.ellipse(table, (480, 360), (150, 200), 0, 0, 360, 170, -1)  # a light plate...
+    cv2.ellipse(table, (480, 360), (150, 200), 0, 0, 360, 230, 8)  # ...with a bright rim
+    with pytest.raises(NoDigitFound):
+        find_strokes(table)
+
+
+@pytest.mark.parametrize("paper", [0, 120, 235])
+def test_grainy_blank_page_has_no_digit(paper, rng):
+    grain = rng.normal(paper, 6, (720, 960)).clip(0, 255).astype(np.uint8)
+    with pytest.raises(NoDigitFound):
+        find_strokes(cv2.GaussianBlur(grain, (3, 3), 0))
+
+
+def test_specks_are_not_a_digit(rng):
+    specks = np.full((720, 960), 230, np.uint8)
+    for x, y in rng.integers(50, 650, (6, 2)):
+        cv2.circle(specks, (int(x), int(y)), 3, 40, -1)
+    with pytest.raises(NoDigitFound):
+        find_strokes(specks)
