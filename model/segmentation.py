@@ -76,23 +76,28 @@ def ink_map(gray: np.ndarray, widest_stroke: float) -> np.ndarray:
     return (background - gray) / np.maximum(background, DARKEST_PAPER)
 
 
-def _line_thickness(binary: np.ndarray, start: np.ndarray, end: np.ndarray, reach: int) -> float:
-    """Median thickness of the mask across a segment; strokes crossing it barely count."""
+def _along_line(image: np.ndarray, start: np.ndarray, end: np.ndarray, reach: int) -> float:
+    """Median, along a segment, of `image` summed across it within `reach` pixels.
+
+    For a mask that is the line's thickness; with no reach, the line's own ink. The
+    median ignores the few places where strokes cross the line.
+    """
     length = max(float(np.hypot(*(end - start))), 1.0)
     along = (end - start) / length
     across = np.array([-along[1], along[0]])
     steps = np.linspace(0.0, 1.0, max(2, int(length) // 2))[:, None, None]
     offsets = np.arange(-reach, reach + 1)[None, :, None]
     points = start + steps * (end - start) + offsets * across  # (positions, offsets, xy)
-    columns = np.clip(np.rint(points[..., 0]).astype(int), 0, binary.shape[1] - 1)
-    rows = np.clip(np.rint(points[..., 1]).astype(int), 0, binary.shape[0] - 1)
-    return float(np.median(binary[rows, columns].sum(axis=1)))
+    columns = np.clip(np.rint(points[..., 0]).astype(int), 0, image.shape[1] - 1)
+    rows = np.clip(np.rint(points[..., 1]).astype(int), 0, image.shape[0] - 1)
+    return float(np.median(image[rows, columns].sum(axis=1)))
 
 
-def remove_ruled_lines(mask: np.ndarray) -> np.ndarray:
+def remove_ruled_lines(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
     """Drop ruled and squared paper's lines: thin straight lines across much of the page.
 
-    A digit's own straight strokes are shorter than these, or far thicker.
+    A digit's own straight strokes are shorter than these, or far thicker. Where a pen
+    stroke crosses or follows a line, the pen's darker ink stays.
     """
     binary = mask.astype(np.uint8)
     height, width = binary.shape
@@ -104,19 +109,21 @@ def remove_ruled_lines(mask: np.ndarray) -> np.ndarray:
     if segments is None:
         return mask
     lines = np.zeros_like(binary)
+    line_ink = []
     for x0, y0, x1, y1 in segments.reshape(-1, 4).tolist():
         start, end = np.array([x0, y0], float), np.array([x1, y1], float)
         length = float(np.hypot(*(end - start)))
-        thickness = _line_thickness(binary, start, end, round(0.02 * min(height, width)))
+        thickness = _along_line(binary, start, end, round(0.02 * min(height, width)))
         # A line running off the picture's edge is the paper's; a thin enough one anywhere.
         at_edge = min(x0, y0, x1, y1) <= margin or max(x0, x1) >= width - margin or max(
             y0, y1) >= height - margin
         if 0 < thickness <= (0.03 if at_edge else 0.015) * length:
             cv2.line(lines, (x0, y0), (x1, y1), 1, thickness=round(thickness) + 3)
-    kept = binary & (1 - lines)
-    # Close the small gaps the lines leave where strokes cross them.
-    bridged = cv2.morphologyEx(kept, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
-    return (bridged & binary).astype(bool) | kept.astype(bool)
+            line_ink.append(_along_line(ink, start, end, 0))
+    if not line_ink:
+        return mask
+    pen = ink >= max(STRONG_INK, 1.5 * float(np.median(line_ink)))
+    return mask & ~(lines.astype(bool) & ~pen)
 
 
 @dataclass(frozen=True)
@@ -237,8 +244,8 @@ def _find_dark_strokes(gray: np.ndarray) -> Strokes:
     # uses a kernel just wider than that, so shadows and page edges stay background.
     widest = min(height, width) / 8
     pen = _typical_stroke_width(ink_map(gray, widest))
-    ink = ink_map(gray, float(np.clip(4 * pen, 12, widest)))
-    mask = remove_ruled_lines(ink > WEAK_INK)
+    ink = ink_map(gray, float(np.clip(5 * pen, 12, widest)))
+    mask = remove_ruled_lines(ink > WEAK_INK, ink)
     parts = _components(mask, ink)
     min_area = max(4, int(height * width * 2e-5))
     candidates = (parts.strength >= STRONG_INK) & (parts.areas >= min_area)

@@ -1,6 +1,6 @@
 """Train a digit network on MNIST and save it as a checkpoint.
 
-    python -m model.train                      # digitnet, augmented, 20 epochs
+    python -m model.train                      # digitnet, augmented, 18 epochs
     python -m model.train --arch seed --epochs 5 --no-augment   # the tutorial's baseline
 
 The weights go to `--output` with a JSON sidecar recording the test accuracy.
@@ -41,7 +41,7 @@ def make_dataset(
 def train(
     mnist: Mnist,
     arch: str = "digitnet",
-    epochs: int = 20,
+    epochs: int = 18,
     batch_size: int = 128,
     augment: bool = True,
     learning_rate: float = 2e-3,
@@ -96,7 +96,7 @@ def train(
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--arch", choices=list(network.ARCHITECTURES), default="digitnet")
-    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--epochs", type=int, default=18)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--learning-rate", type=float, default=2e-3)
     parser.add_argument(
