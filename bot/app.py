@@ -65,21 +65,24 @@ def build_application(settings: Settings) -> Application:
     application.bot_data["settings"] = settings
     application.bot_data["recent"] = RecentDigits()
 
+    new = filters.UpdateType.MESSAGE  # edits of old messages are not asked again
     admins = filters.User(user_id=settings.admin_ids)
     application.add_handlers(
         [
-            CommandHandler("start", handlers.start),
-            CommandHandler("help", handlers.help_command),
-            CommandHandler("privacy", handlers.privacy),
-            CommandHandler("accuracy", handlers.accuracy, filters=admins),
-            CommandHandler("accuracy", handlers.refuse_accuracy),
-            MessageHandler(filters.PHOTO, handlers.read_photo),
-            MessageHandler(filters.Document.IMAGE, handlers.read_image_document),
+            CommandHandler("start", handlers.start, filters=new),
+            CommandHandler("help", handlers.help_command, filters=new),
+            CommandHandler("privacy", handlers.privacy, filters=new),
+            CommandHandler("accuracy", handlers.accuracy, filters=new & admins),
+            CommandHandler("accuracy", handlers.refuse_accuracy, filters=new),
+            MessageHandler(new & filters.PHOTO, handlers.read_photo),
+            MessageHandler(new & filters.Document.IMAGE, handlers.read_image_document),
             CallbackQueryHandler(
                 handlers.show_what_model_saw, pattern=f"^{handlers.SAW_PREFIX}"
             ),
-            # Last: anything new that is not a photo, an image file or a known command.
-            MessageHandler(filters.UpdateType.MESSAGE, handlers.unsupported),
+            # Last: anything else said to the bot in private (not group chatter, not joins).
+            MessageHandler(
+                new & filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, handlers.unsupported
+            ),
         ]
     )
     application.add_error_handler(handlers.report_error)

@@ -95,6 +95,14 @@ def _log_level(env: Mapping[str, str]) -> str:
     return level
 
 
+def heartbeat_file_setting(env: Mapping[str, str] | None = None) -> Path:
+    """HEARTBEAT_FILE, read the same way by the bot and by its health check."""
+    if env is None:
+        load_dotenv(Path.cwd() / ".env")
+        env = os.environ
+    return Path(_get(env, "HEARTBEAT_FILE") or DEFAULT_HEARTBEAT_FILE)
+
+
 def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
     """Settings from `env` (default: `.env` loaded into the process environment)."""
     if env is None:
@@ -107,5 +115,5 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = No
         mnist_path=_existing_file(env, "MNIST_PATH", None),
         checkpoint=_existing_file(env, "CHECKPOINT", DEFAULT_CHECKPOINT),
         log_level=_log_level(env),
-        heartbeat_file=Path(_get(env, "HEARTBEAT_FILE") or DEFAULT_HEARTBEAT_FILE),
+        heartbeat_file=heartbeat_file_setting(env),
     )

@@ -3,15 +3,13 @@
 Docker's HEALTHCHECK runs this inside the container.
 """
 
-import os
 import sys
-from pathlib import Path
 
-from bot.config import DEFAULT_HEARTBEAT_FILE
+from bot.config import heartbeat_file_setting
 from bot.heartbeat import is_fresh
 
 if __name__ == "__main__":
-    heartbeat_file = Path(os.environ.get("HEARTBEAT_FILE") or DEFAULT_HEARTBEAT_FILE)
+    heartbeat_file = heartbeat_file_setting()
     healthy = is_fresh(heartbeat_file)
     print("healthy" if healthy else f"unhealthy: no recent poll recorded in {heartbeat_file}")
     sys.exit(0 if healthy else 1)

@@ -3,29 +3,23 @@
 import logging
 
 
-class RedactToken(logging.Filter):
-    """Replaces the token wherever it appears in a record, arguments included."""
+class RedactingFormatter(logging.Formatter):
+    """Formats as usual, then replaces the token anywhere in the line or its traceback."""
 
-    def __init__(self, token: str) -> None:
-        super().__init__()
+    def __init__(self, token: str, fmt: str) -> None:
+        super().__init__(fmt)
         self.token = token
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.token in message:
-            record.msg, record.args = message.replace(self.token, "<token>"), None
-        return True
+    def format(self, record: logging.LogRecord) -> str:
+        return super().format(record).replace(self.token, "<token>")
 
 
 def configure_logging(level: str, token: str) -> None:
     handler = logging.StreamHandler()
-    handler.addFilter(RedactToken(token))
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        handlers=[handler],
-        force=True,
+    handler.setFormatter(
+        RedactingFormatter(token, "%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
+    logging.basicConfig(level=level, handlers=[handler], force=True)
     # httpx logs every request URL at INFO, and Bot API URLs hold the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

@@ -1,9 +1,12 @@
 """Everything the bot says, in one place."""
 
+from typing import TYPE_CHECKING
+
 from telegram import BotCommand
 
-from model.evaluate import Report
-from model.recogniser import Reading
+if TYPE_CHECKING:  # only for type hints: importing them would load TensorFlow
+    from model.evaluate import Report
+    from model.recogniser import Reading
 
 COMMANDS = [
     BotCommand("start", "What this bot does"),
@@ -62,7 +65,7 @@ SAW_CAPTION = (
 SAW_EXPIRED = "That picture is gone by now. Send the photo again to see it."
 
 
-def reading(result: Reading) -> str:
+def reading(result: "Reading") -> str:
     """First line: the digit and how sure; when unsure, the runner-up and a tip."""
     answer = f"{result.digit} — {result.confidence:.1%} sure"
     if result.is_sure:
@@ -74,7 +77,7 @@ def reading(result: Reading) -> str:
     )
 
 
-def accuracy_report(report: Report) -> str:
+def accuracy_report(report: "Report") -> str:
     return report.summary()
 
 

@@ -56,14 +56,23 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
 def _download() -> dict[str, np.ndarray]:
     import keras  # imported here: loading a file must not pay for Keras
 
-    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    try:
+        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    except Exception as error:  # Keras reports a failed download with a bare Exception
+        raise MnistError(f"could not download MNIST ({error}); set MNIST_PATH") from None
     return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+
+
+def _split(arrays: dict[str, np.ndarray], name: str) -> Split:
+    return Split(to_model_input(arrays[f"x_{name}"]), arrays[f"y_{name}"].astype(np.uint8))
 
 
 def load_mnist(path: str | Path | None = None) -> Mnist:
     """MNIST from `path`, or from Keras (which downloads it once) when no path is given."""
     arrays = _read_npz(Path(path)) if path else _download()
-    return Mnist(
-        train=Split(to_model_input(arrays["x_train"]), arrays["y_train"].astype(np.uint8)),
-        test=Split(to_model_input(arrays["x_test"]), arrays["y_test"].astype(np.uint8)),
-    )
+    return Mnist(train=_split(arrays, "train"), test=_split(arrays, "test"))
+
+
+def load_mnist_test(path: str | Path | None = None) -> Split:
+    """Only MNIST's 10,000 test digits, as `load_mnist` finds them."""
+    return _split(_read_npz(Path(path)) if path else _download(), "test")

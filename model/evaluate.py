@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from model import checkpoint
-from model.data import Split, load_mnist
+from model.data import Split, load_mnist_test
 from model.recogniser import Recogniser
 
 
@@ -60,7 +60,7 @@ def evaluate(recogniser: Recogniser, split: Split) -> Report:
 
 def evaluate_on_mnist(recogniser: Recogniser, mnist_path: str | Path | None = None) -> Report:
     """Evaluate on MNIST's test set, from `mnist_path` or Keras' download."""
-    return evaluate(recogniser, load_mnist(mnist_path).test)
+    return evaluate(recogniser, load_mnist_test(mnist_path))
 
 
 def confusion_matrix_png(report: Report) -> bytes:

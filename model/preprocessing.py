@@ -8,7 +8,6 @@ find the ink, then normalise it exactly as MNIST was normalised.
 """
 
 import io
-import warnings
 
 import cv2
 import numpy as np
@@ -22,6 +21,7 @@ PREPROCESSING_VERSION = 2
 
 MAX_PIXELS = 60_000_000  # a 12 MP phone photo has 12 million; more is not a photo
 WORKING_SIDE = 1024  # long side the image is reduced to before any analysis
+MIN_SIDE = 16  # pixels: a narrower picture cannot show a digit
 MNIST_STROKE = 0.11  # MNIST's median pen width, relative to the digit's long side
 MNIST_SIDE = 28
 MNIST_BOX = 20
@@ -37,20 +37,21 @@ def decode_grayscale(data: bytes) -> np.ndarray:
             raise ImageTooLarge(f"{width}x{height} pixels is more than {MAX_PIXELS:,}")
         # A JPEG can be decoded at 1/2, 1/4 or 1/8 scale for free: ask for that first.
         image.draft("RGB", (WORKING_SIDE, WORKING_SIDE))
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = ImageOps.exif_transpose(image)
         image.thumbnail((WORKING_SIDE, WORKING_SIDE), Image.Resampling.LANCZOS)
-        return _to_gray_array(image)
+        image = ImageOps.exif_transpose(image)
+        gray = _to_gray_array(image)
     except PreprocessingError:
         raise
     except UnidentifiedImageError as error:
         raise UnreadableImage(str(error)) from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+    except Image.DecompressionBombError as error:
         raise ImageTooLarge(str(error)) from None
     except (OSError, ValueError, SyntaxError, EOFError) as error:
         # Pillow reports truncated or corrupt data with any of these.
         raise UnreadableImage(f"corrupt image: {error}") from None
+    if min(gray.shape) < MIN_SIDE:
+        raise NoDigitFound(f"{gray.shape[1]}x{gray.shape[0]} pixels are too few for a digit")
+    return gray
 
 
 def _to_gray_array(image: Image.Image) -> np.ndarray:

@@ -5,9 +5,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 requirements=${1:-requirements.txt}
-if [ ! -x .venv/bin/python ]; then
+if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "This needs Python 3.11 or newer as python3 (found: $(python3 --version 2>&1))." >&2
+  exit 1
+fi
+if ! .venv/bin/python -m pip --version >/dev/null 2>&1; then
   echo "Creating .venv with $(python3 --version)…"
-  python3 -m venv .venv
+  rm -rf .venv
+  python3 -m venv .venv || {
+    echo "Could not create a virtual environment: install python3-venv (Debian/Ubuntu: apt install python3-venv)." >&2
+    exit 1
+  }
 fi
 # Installs only what is missing or changed, so a second run takes seconds.
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"

@@ -10,13 +10,18 @@ from model.data import Mnist, load_mnist
 from model.recogniser import Recogniser
 
 PROJECT = Path(__file__).resolve().parent.parent
+MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 MNIST_PATH = Path(os.environ.get("MNIST_PATH") or PROJECT.parent / "shared/data/mnist.npz")
 
 
 @pytest.fixture(scope="session")
-def mnist_path() -> Path:
-    assert MNIST_PATH.is_file(), f"MNIST not found at {MNIST_PATH}: set MNIST_PATH"
-    return MNIST_PATH
+def mnist_path(tmp_path_factory) -> Path:
+    """MNIST_PATH, else ../shared/data/mnist.npz, else Keras' own download of it."""
+    if MNIST_PATH.is_file():
+        return MNIST_PATH
+    import keras
+
+    return Path(keras.utils.get_file("mnist.npz", MNIST_URL))
 
 
 @pytest.fixture(scope="session")

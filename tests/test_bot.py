@@ -189,11 +189,41 @@ def test_admin_gets_the_accuracy_report_with_a_confusion_matrix(telegram):
 
 
 def test_stranger_is_refused_accuracy_and_nothing_is_evaluated(telegram):
-    before = len(telegram.calls("sendPhoto"))
     reply = telegram.replies_to(telegram.send_text("/accuracy", user_id=STRANGER))
     assert reply.params["text"] == messages.NOT_ADMIN
+    to_stranger = [call.params.get("text") for call in telegram.calls("sendMessage")
+                   if call.params["chat_id"] == STRANGER]
+    assert messages.EVALUATING not in to_stranger
+
+
+def test_slow_image_does_not_hold_up_other_users(telegram, mnist):
+    """A 27 MP PNG is decoded in a worker thread while another user's /help is answered."""
+    photo = phone_photo(mnist.test.images[3, ..., 0], np.random.default_rng(5), size=(1200, 900))
+    big = encode(photo.resize((6000, 4500), Image.Resampling.NEAREST), "PNG", compress_level=1)
+    slow = telegram.send_document(big, "scan.png", "image/png")
+    telegram.wait_for("getFile", lambda call: call.params["file_id"] == slow["document"]["file_id"])
+    time.sleep(0.3)  # the download is under way; decoding it takes over a second
+    quick = telegram.send_text("/help", user_id=STRANGER + 1)
+    slow_reply, quick_reply = telegram.replies_to(slow), telegram.replies_to(quick)
+    assert read_digit(slow_reply) == mnist.test.labels[3]
+    assert quick_reply.time < slow_reply.time
+
+
+def test_edits_group_chatter_and_joins_get_no_reply(telegram, mnist):
+    photo, _ = mnist_photo(mnist, index=6)
+    original = telegram.send_photo([photo], user_id=9100)
+    telegram.replies_to(original)
+    mark = telegram.mark()
+    telegram.send_update({"edited_message": {**original, "edit_date": original["date"] + 5,
+                                             "caption": "edited"}})
+    telegram.send_text("hello everyone", user_id=9101, chat_id=-100777)
+    telegram.send_message({"new_chat_members": [telegram.bot_user]}, user_id=9101,
+                          chat_id=-100777)
+    assert telegram.replies_to(telegram.send_text("/help", user_id=9102)).status == 200
     time.sleep(1)
-    assert len(telegram.calls("sendPhoto")) == before
+    spoken_to = {call.params.get("chat_id") for call in telegram.requests[mark:]
+                 if call.method in ("sendMessage", "sendPhoto")}
+    assert spoken_to == {9102}
 
 
 def test_telegram_error_is_logged_answered_and_the_bot_goes_on(telegram, mnist):

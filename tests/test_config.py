@@ -1,10 +1,13 @@
 """Settings: read from the environment and .env, every mistake named in one line."""
 
+import logging
+import sys
 from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, heartbeat_file_setting, load_settings
+from bot.logs import RedactingFormatter
 from model.checkpoint import DEFAULT_CHECKPOINT
 
 TOKEN = "123456789:AAH-fake-token-for-tests-0123456789ab"
@@ -86,6 +89,23 @@ def test_dotenv_file_is_read_and_environment_wins(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("LOG_LEVEL", "ERROR")
     settings = load_settings(dotenv=dotenv)
     assert (settings.token, settings.admin_ids, settings.log_level) == (TOKEN, {5}, "ERROR")
+
+
+def test_health_check_reads_the_heartbeat_file_like_the_bot():
+    assert heartbeat_file_setting({"HEARTBEAT_FILE": '"/tmp/beat"'}) == Path("/tmp/beat")
+    assert settings_from(HEARTBEAT_FILE="'/tmp/beat'").heartbeat_file == Path("/tmp/beat")
+
+
+def test_token_is_redacted_from_log_lines_and_tracebacks():
+    formatter = RedactingFormatter(TOKEN, "%(levelname)s %(message)s")
+    try:
+        raise RuntimeError(f"POST https://api.telegram.org/bot{TOKEN}/getMe failed")
+    except RuntimeError:
+        record = logging.LogRecord("bot", logging.ERROR, __file__, 1, "calling %s", (TOKEN,),
+                                   sys.exc_info())
+    line = formatter.format(record)
+    assert "RuntimeError" in line and "<token>" in line
+    assert TOKEN not in line
 
 
 def test_repr_hides_the_token():

@@ -101,12 +101,19 @@ def test_truncated_jpeg_is_unreadable(rng, mnist):
         preprocess(photo[: len(photo) // 3])
 
 
-def test_huge_image_is_refused_before_decoding():
-    # A tiny PNG whose header claims 20000x20000 pixels: a decompression bomb.
-    bomb = encode(Image.new("1", (20_000, 20_000)), "PNG")
+@pytest.mark.parametrize("size", [(9_000, 8_000), (20_000, 20_000)])
+def test_huge_image_is_refused_before_decoding(size):
+    # A tiny PNG whose header claims tens of millions of pixels: a decompression bomb.
+    bomb = encode(Image.new("1", size), "PNG")
     assert len(bomb) < 100_000
     with pytest.raises(ImageTooLarge):
         preprocess(bomb)
+
+
+@pytest.mark.parametrize("size", [(1, 1), (2, 2), (5000, 3), (3, 5000)])
+def test_tiny_or_thread_thin_images_have_no_digit(size):
+    with pytest.raises(NoDigitFound):
+        preprocess(encode(Image.new("L", size, 128)))
 
 
 @pytest.mark.parametrize("paper", [0, 128, 255])
