@@ -45,8 +45,8 @@ def _token(env: Mapping[str, str]) -> str:
     token = _get(env, "TELEGRAM_BOT_TOKEN")
     if not token:
         raise ConfigError(
-            "TELEGRAM_BOT_TOKEN is not set: copy .env.example to .env and put the token"
-            " @BotFather gave you after TELEGRAM_BOT_TOKEN="
+            "TELEGRAM_BOT_TOKEN is not set: put the token @BotFather gave you after"
+            " TELEGRAM_BOT_TOKEN= in .env (copy .env.example to .env if there is none)"
         )
     if not TOKEN_PATTERN.match(token):
         raise ConfigError(
