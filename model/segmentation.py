@@ -214,6 +214,26 @@ def _on_plain_surface(
     return float(np.mean(np.abs(between - surface) <= 0.5 * contrast)) >= 0.5
 
 
+def _bounding_box(mask: np.ndarray) -> np.ndarray:
+    """x, y, width, height of a mask's True pixels."""
+    return np.array(cv2.boundingRect(mask.astype(np.uint8)))
+
+
+def _cut_threads(digit: np.ndarray, main: np.ndarray, pen: float) -> np.ndarray:
+    """The digit without threads much thinner than its pen that join it to other things."""
+    size = _odd(max(3.0, pen / 2))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    opened = cv2.morphologyEx(digit.astype(np.uint8), cv2.MORPH_OPEN, kernel)
+    count, labels = cv2.connectedComponents(opened, connectivity=8)
+    if count < 2:
+        return digit
+    overlap = np.bincount(labels[main], minlength=count)
+    overlap[0] = 0
+    core = labels == int(np.argmax(overlap))
+    # Give back the strokes' edges that the opening took, not the threads beyond them.
+    return digit & (cv2.dilate(core.astype(np.uint8), kernel) > 0)
+
+
 def _touches_edge(box: np.ndarray, height: int, width: int) -> bool:
     x0, y0, x1, y1 = _box(box)
     return x0 <= 0 or y0 <= 0 or x1 >= width or y1 >= height
@@ -252,28 +272,29 @@ def _find_dark_strokes(gray: np.ndarray) -> Strokes:
     candidates[0] = False  # label 0 is the background
     # Whatever touches the picture's edge is the page's edge, a shadow or writing cut off.
     at_edge = np.array([_touches_edge(box, height, width) for box in parts.boxes])
-    inside = candidates & ~at_edge
-    if not inside.any():
-        if candidates.any():
-            raise DigitCutOff("the only writing runs off the edge of the picture")
+    if not candidates.any():
         raise NoDigitFound("no strokes dark enough to be writing")
-
-    main = int(np.argmax(np.where(inside, parts.mass, -1)))
-    group = _grow_group(parts, main, candidates)
-    boxes = parts.boxes[group]
-    x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
-    x1, y1 = (boxes[:, 0] + boxes[:, 2]).max(), (boxes[:, 1] + boxes[:, 3]).max()
-    if x0 <= 0 or y0 <= 0 or x1 >= width or y1 >= height:
-        raise DigitCutOff("the writing runs off the edge of the picture")
+    inside = candidates & ~at_edge
+    main = int(np.argmax(np.where(inside if inside.any() else candidates, parts.mass, -1)))
+    digit = np.isin(parts.labels, np.flatnonzero(_grow_group(parts, main, candidates)))
+    if _touches_edge(_bounding_box(digit), height, width):
+        # Often only threads join the digit to the edge: what is left of a line, a page edge.
+        digit = _cut_threads(digit, parts.labels == main, pen)
+        # What is left must still look drawn with this pen, not be a shadow's solid shape.
+        if _touches_edge(_bounding_box(digit), height, width) or (
+            stroke_width(digit) > 1.6 * max(pen, 2.0)
+        ):
+            raise DigitCutOff("the writing runs off the edge of the picture")
     cut_off = candidates & at_edge & (parts.mass > parts.mass[main])
     cut_off &= np.max(parts.boxes[:, 2:4] / [width, height], axis=1) < 0.6  # not a frame
     if cut_off.any():
         raise DigitCutOff("bigger writing runs off the edge of the picture")
-    box_height, box_width = y1 - y0, x1 - x0
+    x0, y0, box_width, box_height = _bounding_box(digit)
+    x1, y1 = x0 + box_width, y0 + box_height
     if max(box_height, box_width) < MIN_DIGIT_SIDE * min(height, width):
         raise NoDigitFound("only specks, too small to be a digit")
 
-    crop = np.isin(parts.labels[y0:y1, x0:x1], np.flatnonzero(group))
+    crop = digit[y0:y1, x0:x1]
     width_of_strokes = stroke_width(crop)
     if not _on_plain_surface(gray, crop, (x0, y0, x1, y1), width_of_strokes):
         raise NoDigitFound("the outline of a thing, not writing on a surface")

@@ -76,6 +76,18 @@ def test_digit_running_off_the_edge_is_cut_off():
         find_strokes(half)
 
 
+def test_a_thin_thread_to_the_edge_does_not_make_a_digit_cut_off():
+    plain = page("4")
+    threaded = plain.copy()
+    rows, cols = np.nonzero(plain < 128)
+    start = np.array([cols.max(), rows[cols.argmax()]])  # on the rightmost stroke
+    steps = np.linspace(0, 1, 40)[:, None]
+    wiggle = np.column_stack([np.zeros(40), 25 * np.sin(np.linspace(0, 12, 40))])
+    thread = start + steps * (np.array([959, 150]) - start) + wiggle  # a thin wavy crease
+    cv2.polylines(threaded, [thread.astype(np.int32)], False, 130, 2)  # fainter than ink
+    assert similarity(preprocess(png(threaded)), preprocess(png(plain))) > 0.9
+
+
 def test_the_outline_of_a_thing_is_not_a_digit():
     table = np.full((720, 960), 60, np.uint8)
     cv2.ellipse(table, (480, 360), (150, 200), 0, 0, 360, 170, -1)  # a light plate...
