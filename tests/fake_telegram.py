@@ -122,7 +122,7 @@ try:  # Pillow is a dependency of the bot; the fake still works without it (size
 except ImportError:  # pragma: no cover
     Image = None  # type: ignore[assignment]
 
-DEFAULT_TOKEN = "123456789:AAH-fake-token-for-tests-0123456789ab"
+DEFAULT_TOKEN = "123456789:fake-token-for-tests"
 
 #: getUpdates never blocks longer than this, whatever ``timeout`` the bot asks for.
 LONG_POLL_CAP = 1.0

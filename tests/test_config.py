@@ -10,7 +10,7 @@ from bot.config import ConfigError, heartbeat_file_setting, load_settings
 from bot.logs import RedactingFormatter
 from model.checkpoint import DEFAULT_CHECKPOINT
 
-TOKEN = "123456789:AAH-fake-token-for-tests-0123456789ab"
+TOKEN = "123456789:fake-token-for-tests"
 
 
 def settings_from(**env: str):
