@@ -24,6 +24,8 @@ import numpy as np
 
 from model.data import load_mnist
 from model.recogniser import Recogniser
+from tests.fake_telegram import FakeTelegram
+from tests.images import jpeg, phone_photo
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -50,9 +52,6 @@ def row(name: str, ours: list[float], baseline: list[float] | None = None) -> st
 
 def accuracy_command_seconds(mnist_path: Path) -> float:
     """Wall time of /accuracy from an admin, through `python -m bot` and a fake Telegram."""
-    sys.path.insert(0, str(PROJECT))
-    from tests.fake_telegram import FakeTelegram
-
     admin = 42
     with FakeTelegram() as telegram:
         env = {
@@ -80,9 +79,6 @@ def main(argv: list[str] | None = None) -> None:
                         or PROJECT.parent / "shared/data/mnist.npz")
     parser.add_argument("--repeats", type=int, default=30)
     args = parser.parse_args(argv)
-
-    sys.path.insert(0, str(PROJECT))
-    from tests.images import jpeg, phone_photo
 
     mnist = load_mnist(args.mnist_path)
     recogniser = Recogniser.load()

@@ -8,12 +8,10 @@ import http.client
 import io
 import json
 import os
-import sys
 import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -35,9 +33,7 @@ from telegram.ext import (
     filters,
 )
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from fake_telegram import FakeTelegram
+from tests.fake_telegram import FakeTelegram
 
 
 @pytest.fixture
