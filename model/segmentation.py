@@ -22,6 +22,7 @@ MIN_DIGIT_SIDE = 0.06  # of the image's short side: smaller is a speck, not a di
 MAX_FILL = 0.62  # ink fills at most this share of a digit's box (strokes, not blobs)
 MAX_STROKE = 0.30  # stroke width relative to the digit's height; a blob is thicker
 DARKEST_PAPER = 100.0  # grey level below which darkness is not measured relative to the page
+MAX_UNEVENNESS = 0.30  # of the ink's contrast: the surface beside writing varies less
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ def writing_is_dark(gray: np.ndarray) -> bool:
     """
     smooth = cv2.GaussianBlur(gray, (3, 3), 0)
     contrast = cv2.morphologyEx(smooth, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
-    edges = contrast >= max(16, np.percentile(contrast, 99))
+    # The strokes' outlines are the sharpest edges; a shadow's edge is softer.
+    edges = contrast >= max(16, np.percentile(contrast, 99), 0.5 * np.percentile(contrast, 99.9))
     band = _odd(0.05 * min(gray.shape))  # wider than most pens' strokes
     near_edges = smooth[cv2.dilate(edges.astype(np.uint8), np.ones((band, band))) > 0]
     for values in (near_edges, smooth.ravel()):
@@ -109,7 +111,9 @@ def remove_ruled_lines(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
     if segments is None:
         return mask
     lines = np.zeros_like(binary)
-    line_ink = []
+    # Per line, how dark ink must be to be a pen's rather than the line's own: a margin
+    # line is often darker than the ruled lines, and still the paper's.
+    pen_floor = np.zeros(ink.shape, np.float32)
     for x0, y0, x1, y1 in segments.reshape(-1, 4).tolist():
         start, end = np.array([x0, y0], float), np.array([x1, y1], float)
         length = float(np.hypot(*(end - start)))
@@ -118,11 +122,11 @@ def remove_ruled_lines(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
         at_edge = min(x0, y0, x1, y1) <= margin or max(x0, x1) >= width - margin or max(
             y0, y1) >= height - margin
         if 0 < thickness <= (0.03 if at_edge else 0.015) * length:
-            cv2.line(lines, (x0, y0), (x1, y1), 1, thickness=round(thickness) + 3)
-            line_ink.append(_along_line(ink, start, end, 0))
-    if not line_ink:
-        return mask
-    pen = ink >= max(STRONG_INK, 1.5 * float(np.median(line_ink)))
+            footprint = round(thickness) + 3
+            cv2.line(lines, (x0, y0), (x1, y1), 1, thickness=footprint)
+            floor = max(STRONG_INK, 1.5 * _along_line(ink, start, end, 0))
+            cv2.line(pen_floor, (x0, y0), (x1, y1), floor, thickness=footprint)
+    pen = ink >= pen_floor
     return mask & ~(lines.astype(bool) & ~pen)
 
 
@@ -189,29 +193,45 @@ def _typical_stroke_width(ink: np.ndarray) -> float:
     return stroke_width(strong) if strong.any() else 0.0
 
 
-def _on_plain_surface(
-    gray: np.ndarray, strokes: np.ndarray, box: tuple[int, ...], pen: float
-) -> bool:
-    """Whether most of the surface between the strokes matches the surface around them.
+def _surface_unevenness(
+    gray: np.ndarray, marks: np.ndarray, digit: np.ndarray, pen: float
+) -> float:
+    """How much the surface right beside the strokes varies, relative to the ink's contrast.
 
-    Writing sits on one surface; the outline of a cup or a disc surrounds a region of
-    another tone than the table around it.
+    Ink lies on one surface, so the paper on either side of a pen stroke has the same
+    tone. The outline of a thing (a cup's rim, a phone's frame, a head of hair) is
+    where one surface meets another, so the tones on its two sides differ. Measured
+    within a few pens' widths of each stroke pixel, and the median taken, so that
+    a shadow's edge crossing the digit, or light falling off, changes little.
     """
-    x0, y0, x1, y1 = box
-    margin = max(3, round(0.15 * max(x1 - x0, y1 - y0)))
-    outer = gray[max(0, y0 - margin) : y1 + margin, max(0, x0 - margin) : x1 + margin]
-    ring = np.ones(outer.shape, bool)
-    top, left = y0 - max(0, y0 - margin), x0 - max(0, x0 - margin)
-    ring[top : top + (y1 - y0), left : left + (x1 - x0)] = False
-    halo = _odd(max(5, 2 * pen))  # a pen's smudge or a chalk's dust beside the strokes
-    near_strokes = cv2.dilate(strokes.astype(np.uint8), np.ones((halo, halo), np.uint8)) > 0
-    between = gray[y0:y1, x0:x1][~near_strokes].astype(np.float32)
-    if not ring.any() or between.size == 0:
-        return True
-    surface = float(np.percentile(outer[ring], 75))  # the lighter part: the page, not a table
-    ink = float(np.percentile(gray[y0:y1, x0:x1][strokes], 20))  # the strokes' dark cores
-    contrast = max(surface - ink, 1.0)
-    return float(np.mean(np.abs(between - surface) <= 0.5 * contrast)) >= 0.5
+    x0, y0, box_width, box_height = _bounding_box(digit)
+    reach = int(np.ceil(3 * pen)) + 2
+    rows = slice(max(0, y0 - reach), y0 + box_height + reach)
+    columns = slice(max(0, x0 - reach), x0 + box_width + reach)
+    # Worked out where a pen is about 3 pixels wide: the measure does not need more detail.
+    scale = min(1.0, 3.0 / max(pen, 1.0))
+    gray, marks, digit = (
+        cv2.resize(image[rows, columns].astype(np.float32), None, fx=scale, fy=scale,
+                   interpolation=cv2.INTER_AREA)
+        for image in (gray, marks, digit)
+    )
+    marks, digit, pen = marks > 0.5, digit > 0.5, pen * scale
+    distance = cv2.distanceTransform((~digit).astype(np.uint8), cv2.DIST_L2, 3)
+    # The surface: a band beyond the strokes' blurred edges, without other marks on it.
+    surface = (distance > max(2.0, pen)) & (distance <= max(4.0, 2.5 * pen)) & ~marks
+    if surface.sum() < 10:
+        return 0.0
+    weight = surface.astype(np.float32)
+    sigma = max(1.0, pen / 2)  # average out paper grain and sensor noise
+    tone = cv2.GaussianBlur(gray * weight, (0, 0), sigma) / np.maximum(
+        cv2.GaussianBlur(weight, (0, 0), sigma), 1e-3)
+    measured = cv2.GaussianBlur(weight, (0, 0), sigma) > 0.2
+    window = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_odd(6 * pen + 1),) * 2)
+    lightest = cv2.dilate(np.where(measured, tone, 0).astype(np.float32), window)
+    darkest = cv2.erode(np.where(measured, tone, 255).astype(np.float32), window)
+    spread = np.clip(lightest - darkest, 0, 255)[digit]
+    contrast = float(np.percentile(gray[surface], 75) - np.percentile(gray[digit], 20))
+    return float(np.median(spread)) / max(contrast, 1.0)
 
 
 def _bounding_box(mask: np.ndarray) -> np.ndarray:
@@ -232,6 +252,14 @@ def _cut_threads(digit: np.ndarray, main: np.ndarray, pen: float) -> np.ndarray:
     core = labels == int(np.argmax(overlap))
     # Give back the strokes' edges that the opening took, not the threads beyond them.
     return digit & (cv2.dilate(core.astype(np.uint8), kernel) > 0)
+
+
+def _is_straight_band(mask: np.ndarray) -> bool:
+    """Whether a mask is one long straight band, as the edge of a page or a screen is."""
+    points = cv2.findNonZero(mask.astype(np.uint8))
+    (_, _), (side_a, side_b), _ = cv2.minAreaRect(points)
+    long_side, short_side = max(side_a, side_b), max(min(side_a, side_b), 1.0)
+    return long_side >= 4 * short_side and len(points) >= 0.6 * long_side * short_side
 
 
 def _touches_edge(box: np.ndarray, height: int, width: int) -> bool:
@@ -260,11 +288,12 @@ def _find_dark_strokes(gray: np.ndarray) -> Strokes:
     """The strokes of the one digit, written darker than its surface."""
     gray = cv2.GaussianBlur(gray, (3, 3), 0)  # paper grain and sensor noise are not ink
     height, width = gray.shape
-    # A first look with a kernel wider than any pen finds how wide this pen is; the second
-    # uses a kernel just wider than that, so shadows and page edges stay background.
+    # A first look with a kernel wider than any pen finds how wide this pen is. The second
+    # kernel, three pens wide, still closes over strokes where they cross, while shadows
+    # (a hand's fingers too) and page edges, wider than that, stay background.
     widest = min(height, width) / 8
     pen = _typical_stroke_width(ink_map(gray, widest))
-    ink = ink_map(gray, float(np.clip(5 * pen, 12, widest)))
+    ink = ink_map(gray, float(np.clip(3 * pen, 12, widest)))
     mask = remove_ruled_lines(ink > WEAK_INK, ink)
     parts = _components(mask, ink)
     min_area = max(4, int(height * width * 2e-5))
@@ -287,6 +316,9 @@ def _find_dark_strokes(gray: np.ndarray) -> Strokes:
             raise DigitCutOff("the writing runs off the edge of the picture")
     cut_off = candidates & at_edge & (parts.mass > parts.mass[main])
     cut_off &= np.max(parts.boxes[:, 2:4] / [width, height], axis=1) < 0.6  # not a frame
+    for label in np.flatnonzero(cut_off):
+        if _is_straight_band(parts.labels == label):
+            cut_off[label] = False  # the edge of a page, a screen or a table: not writing
     if cut_off.any():
         raise DigitCutOff("bigger writing runs off the edge of the picture")
     x0, y0, box_width, box_height = _bounding_box(digit)
@@ -296,7 +328,7 @@ def _find_dark_strokes(gray: np.ndarray) -> Strokes:
 
     crop = digit[y0:y1, x0:x1]
     width_of_strokes = stroke_width(crop)
-    if not _on_plain_surface(gray, crop, (x0, y0, x1, y1), width_of_strokes):
+    if _surface_unevenness(gray, ink > WEAK_INK, digit, width_of_strokes) > MAX_UNEVENNESS:
         raise NoDigitFound("the outline of a thing, not writing on a surface")
     fill = crop.sum() / crop.size
     bar_like = box_height > 2.5 * box_width  # a 1 fills its narrow box

@@ -298,15 +298,7 @@ def condition_replies(telegram, mnist):
             for condition, label, message in sent]
 
 
-KNOWN_WEAK = {  # conditions the pipeline does not read reliably yet (issue 3 is open for them)
-    "shadow": "a hard-edged hand shadow across the digit reads right about 6 times in 10",
-}
-
-
-@pytest.mark.parametrize("condition", [
-    pytest.param(c, marks=pytest.mark.xfail(reason=KNOWN_WEAK[c], strict=True))
-    if c in KNOWN_WEAK else c for c in photoset.CONDITIONS
-])
+@pytest.mark.parametrize("condition", photoset.CONDITIONS)
 def test_each_photo_condition_is_read_through_telegram(condition_replies, condition):
     answers = [(label, line) for c, label, line in condition_replies if c == condition]
     right = [re.match(rf"{label} — \d", line) is not None for label, line in answers]
