@@ -223,9 +223,9 @@ def _surface_unevenness(
         return 0.0
     weight = surface.astype(np.float32)
     sigma = max(1.0, pen / 2)  # average out paper grain and sensor noise
-    tone = cv2.GaussianBlur(gray * weight, (0, 0), sigma) / np.maximum(
-        cv2.GaussianBlur(weight, (0, 0), sigma), 1e-3)
-    measured = cv2.GaussianBlur(weight, (0, 0), sigma) > 0.2
+    coverage = cv2.GaussianBlur(weight, (0, 0), sigma)
+    tone = cv2.GaussianBlur(gray * weight, (0, 0), sigma) / np.maximum(coverage, 1e-3)
+    measured = coverage > 0.2
     window = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_odd(6 * pen + 1),) * 2)
     lightest = cv2.dilate(np.where(measured, tone, 0).astype(np.float32), window)
     darkest = cv2.erode(np.where(measured, tone, 255).astype(np.float32), window)
@@ -294,7 +294,8 @@ def _find_dark_strokes(gray: np.ndarray) -> Strokes:
     widest = min(height, width) / 8
     pen = _typical_stroke_width(ink_map(gray, widest))
     ink = ink_map(gray, float(np.clip(3 * pen, 12, widest)))
-    mask = remove_ruled_lines(ink > WEAK_INK, ink)
+    marks = ink > WEAK_INK
+    mask = remove_ruled_lines(marks, ink)
     parts = _components(mask, ink)
     min_area = max(4, int(height * width * 2e-5))
     candidates = (parts.strength >= STRONG_INK) & (parts.areas >= min_area)
@@ -328,7 +329,7 @@ def _find_dark_strokes(gray: np.ndarray) -> Strokes:
 
     crop = digit[y0:y1, x0:x1]
     width_of_strokes = stroke_width(crop)
-    if _surface_unevenness(gray, ink > WEAK_INK, digit, width_of_strokes) > MAX_UNEVENNESS:
+    if _surface_unevenness(gray, marks, digit, width_of_strokes) > MAX_UNEVENNESS:
         raise NoDigitFound("the outline of a thing, not writing on a surface")
     fill = crop.sum() / crop.size
     bar_like = box_height > 2.5 * box_width  # a 1 fills its narrow box
