@@ -117,6 +117,69 @@ def test_the_rim_of_a_bowl_between_two_tones_is_not_a_digit():
         find_strokes(table)
 
 
+def test_a_phone_on_a_table_is_not_a_zero():
+    table = np.full((720, 960), 70, np.uint8)
+    phone = ((480, 360), (190, 330), 20)  # centre, size, angle: a light case round a screen
+    cv2.fillPoly(table, [np.int32(cv2.boxPoints(phone))], 200, cv2.LINE_AA)
+    screen = np.int32(cv2.boxPoints((phone[0], (160, 300), phone[2])))
+    cv2.fillPoly(table, [screen], 25, cv2.LINE_AA)
+    with pytest.raises(NoDigitFound):
+        find_strokes(cv2.GaussianBlur(table, (3, 3), 0))
+
+
+def test_a_mugs_rim_seen_from_above_is_not_a_zero():
+    table = np.full((720, 960), 60, np.uint8)
+    cv2.ellipse(table, (480, 300), (170, 95), 0, 0, 360, 215, -1, cv2.LINE_AA)  # the rim...
+    cv2.ellipse(table, (480, 304), (150, 80), 0, 0, 360, 100, -1, cv2.LINE_AA)  # ...the tea
+    cv2.ellipse(table, (672, 420), (55, 70), 0, 0, 360, 200, 14, cv2.LINE_AA)  # the handle
+    with pytest.raises(NoDigitFound):
+        find_strokes(cv2.GaussianBlur(table, (3, 3), 0))
+
+
+def test_a_hand_drawn_zero_is_not_taken_for_a_rim():
+    paper = np.full((720, 960), 225, np.uint8)
+    angles = np.linspace(0, 2 * np.pi, 60)
+    wobble = 1 + 0.06 * np.sin(3 * angles) + 0.04 * np.cos(5 * angles)  # no hand is exact
+    zero = np.stack([480 + 110 * wobble * np.cos(angles), 360 + 190 * wobble * np.sin(angles)], 1)
+    cv2.polylines(paper, [zero.astype(np.int32)], True, 40, 12, cv2.LINE_AA)
+    assert find_strokes(paper).mask.shape[0] > 300
+
+
+def test_a_lollipop_is_not_a_nine():
+    table = np.full((720, 960), 225, np.uint8)
+    cv2.circle(table, (480, 200), 100, 50, -1)  # rounder than any hand draws
+    cv2.line(table, (480, 300), (480, 550), 50, 10)
+    with pytest.raises(NoDigitFound):
+        find_strokes(table)
+
+
+def test_an_ink_blot_is_not_a_digit():
+    paper = np.full((720, 960), 225, np.uint8)
+    for centre in ((450, 300), (520, 330), (480, 380)):  # no loop to fill: solid throughout
+        cv2.circle(paper, centre, 95, 40, -1)
+    with pytest.raises(NoDigitFound):
+        find_strokes(paper)
+
+
+def test_a_ball_with_hairs_is_not_a_digit():
+    paper = np.full((720, 960), 225, np.uint8)
+    cv2.circle(paper, (480, 360), 60, 40, -1, cv2.LINE_AA)  # two thirds of its height thick
+    cv2.line(paper, (470, 275), (475, 300), 40, 3)
+    cv2.line(paper, (490, 420), (495, 445), 40, 3)
+    with pytest.raises(NoDigitFound):
+        find_strokes(paper)
+
+
+def test_a_loop_filled_in_with_ink_stays_filled():
+    paper = np.full((720, 960), 225, np.uint8)
+    cv2.circle(paper, (480, 470), 70, 40, -1)  # a 6 whose loop the writer inked in
+    cv2.ellipse(paper, (560, 400), (140, 260), 0, 180, 250, 40, 12)
+    strokes = find_strokes(paper)
+    bottom = strokes.mask.shape[0]
+    inside_the_loop = strokes.mask[bottom - 80 : bottom - 60, :]
+    assert inside_the_loop.mean() > 0.5
+
+
 def test_a_margin_line_darker_than_the_rules_is_not_a_one():
     ruled = np.full((720, 960), 228, np.uint8)
     for y in range(40, 720, 45):
