@@ -4,6 +4,7 @@ import io
 from collections import Counter
 from types import SimpleNamespace
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageOps
@@ -227,3 +228,20 @@ def test_mnist_comes_from_the_environment_or_beside_the_project(monkeypatch, tmp
     args = photos._parse(["--per-condition", "3"])
     assert args.mnist_path == tmp_path / "m.npz" and args.per_condition == 3
     assert args.negatives == 40 and args.seed == 2026 and not args.check
+
+
+def coarse_ink(ink: np.ndarray, cells: int = 8) -> np.ndarray:
+    """Which cells of a grid over the ink's bounding box hold ink."""
+    rows, columns = np.nonzero(ink)
+    box = ink[rows.min() : rows.max() + 1, columns.min() : columns.max() + 1].astype(np.float32)
+    return cv2.resize(box, (cells, cells), interpolation=cv2.INTER_AREA) > 0.05
+
+
+def test_a_bold_digit_is_drawn_with_all_its_strokes(mnist):
+    bold_three = mnist.test.images[93, ..., 0]  # its arms are as wide as they are long
+    assert mnist.test.labels[93] == 3
+    photo = grey(render(bold_three, "clean-white-paper", np.random.default_rng(1)))
+    drawn = coarse_ink(photo < np.median(photo) - 80)
+    near_drawn = cv2.dilate(drawn.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    written = coarse_ink(bold_three > 0.5)
+    assert (written & near_drawn).sum() >= 0.95 * written.sum()
