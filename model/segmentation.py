@@ -120,17 +120,21 @@ def remove_ruled_lines(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
     # Per line, how dark ink must be to be a pen's rather than the line's own: a margin
     # line is often darker than the ruled lines, and still the paper's.
     pen_floor = np.zeros(ink.shape, np.float32)
+    boldest = float(np.percentile(ink[mask], 99))
     for x0, y0, x1, y1 in segments.reshape(-1, 4).tolist():
         start, end = np.array([x0, y0], float), np.array([x1, y1], float)
         length = float(np.hypot(*(end - start)))
         thickness = _along_line(binary, start, end, round(0.02 * min(height, width)))
-        # A line running off the picture's edge is the paper's; a thin enough one anywhere.
+        own_ink = _along_line(ink, start, end, 0)
+        # A line running off the picture's edge is the paper's, and so is one far fainter
+        # than the boldest writing (a rule seen close up); a thin enough one anywhere.
         at_edge = min(x0, y0, x1, y1) <= margin or max(x0, x1) >= width - margin or max(
             y0, y1) >= height - margin
-        if 0 < thickness <= (0.03 if at_edge else 0.015) * length:
+        faint = own_ink < 0.6 * boldest
+        if 0 < thickness <= (0.03 if at_edge or faint else 0.015) * length:
             footprint = round(thickness) + 3
             cv2.line(lines, (x0, y0), (x1, y1), 1, thickness=footprint)
-            floor = max(STRONG_INK, 1.5 * _along_line(ink, start, end, 0))
+            floor = max(STRONG_INK, 1.5 * own_ink)
             cv2.line(pen_floor, (x0, y0), (x1, y1), floor, thickness=footprint)
     pen = ink >= pen_floor
     return mask & ~(lines.astype(bool) & ~pen)
