@@ -181,12 +181,12 @@ def test_a_loop_filled_in_with_ink_stays_filled():
 
 
 def test_rules_seen_close_up_are_removed_though_as_thick_as_the_pen():
-    page = np.full((720, 960), 60, np.uint8)  # a small ruled page on a dark table
-    page[60:660, 200:760] = 230
+    photo = np.full((720, 960), 60, np.uint8)  # a small ruled page on a dark table
+    photo[60:660, 200:760] = 230
     for y in range(150, 660, 150):
-        cv2.line(page, (200, y), (759, y - 20), 175, 9)  # faint, but as thick as the pen
-    cv2.line(page, (420, 560), (540, 180), 50, 9)  # a 1, slanted, across two rules
-    strokes = find_strokes(page)
+        cv2.line(photo, (200, y), (759, y - 20), 175, 9)  # faint, but as thick as the pen
+    cv2.line(photo, (420, 560), (540, 180), 50, 9)  # a 1, slanted, across two rules
+    strokes = find_strokes(photo)
     height, width = strokes.mask.shape
     assert height > 2.5 * width  # the 1 alone, without the rules it crosses
 
