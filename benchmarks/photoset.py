@@ -25,6 +25,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from model.thinning import thin
+
 # --------------------------------------------------------------------------------------
 # What is generated
 
@@ -423,7 +425,7 @@ class _Shape:
         big = cv2.GaussianBlur(big, (0, 0), WORK * 0.45)
         ink = big > 0.4 * max(float(big.max()), 1e-3)
         ink = np.pad(ink, cls.PAD)
-        path = _thin(ink)
+        path = thin(ink)
         # A loop the writer filled in stays filled: opening keeps the parts a disk twice
         # as wide as the digit's typical stroke fits in, which no stroke or crossing does.
         inside = cv2.distanceTransform(ink.astype(np.uint8), cv2.DIST_L2, 5)
@@ -451,51 +453,6 @@ class _Shape:
     def aspect(self) -> float:
         x0, y0, x1, y1 = self.box
         return (x1 - x0 + 1) / (y1 - y0 + 1)
-
-
-def _thinning_tables() -> np.ndarray:
-    """For each 8-neighbourhood code, whether Zhang and Suen's sub-iterations 1 and 2 delete it.
-
-    Bit k of a code is the k-th neighbour clockwise from north: N, NE, E, SE, S, SW, W, NW.
-    """
-    tables = np.zeros((2, 256), bool)
-    for code in range(256):
-        ring = [(code >> k) & 1 for k in range(8)]
-        n, e, s, w = ring[0], ring[2], ring[4], ring[6]
-        rises = sum(ring[k] == 0 and ring[(k + 1) % 8] == 1 for k in range(8))
-        if 2 <= sum(ring) <= 6 and rises == 1:
-            tables[0, code] = n * e * s == 0 and e * s * w == 0
-            tables[1, code] = n * e * w == 0 and n * s * w == 0
-    return tables
-
-
-_THINNING = _thinning_tables()
-
-
-def _thin(mask: np.ndarray) -> np.ndarray:
-    """One-pixel-wide centre lines of a binary image, by Zhang and Suen's parallel thinning."""
-    ys, xs = np.nonzero(mask)
-    if ys.size == 0:
-        return mask.astype(bool)
-    y0, x0 = ys.min(), xs.min()
-    image = np.pad(mask[y0 : ys.max() + 1, x0 : xs.max() + 1], 1).astype(np.uint8)
-    changed = True
-    while changed:
-        changed = False
-        for table in _THINNING:
-            code = (
-                image[:-2, 1:-1] | image[:-2, 2:] << 1 | image[1:-1, 2:] << 2
-                | image[2:, 2:] << 3 | image[2:, 1:-1] << 4 | image[2:, :-2] << 5
-                | image[1:-1, :-2] << 6 | image[:-2, :-2] << 7
-            )
-            centre = image[1:-1, 1:-1]
-            remove = table[code] & (centre == 1)
-            if remove.any():
-                centre[remove] = 0
-                changed = True
-    thin = np.zeros(mask.shape, bool)
-    thin[y0 : ys.max() + 1, x0 : xs.max() + 1] = image[1:-1, 1:-1] == 1
-    return thin
 
 
 def _strokes(

@@ -2,11 +2,12 @@
 
 import json
 
+import cv2
 import numpy as np
 import tensorflow as tf
 
 from model import checkpoint, network
-from model.augment import augment_dataset
+from model.augment import augment_dataset, pick_even_pen_copies, redraw_with_even_pen
 from model.recogniser import Recogniser
 from model.train import main, train
 
@@ -27,6 +28,43 @@ def test_augmentation_keeps_each_image_with_its_label(mnist):
     # The baseline was trained without augmentation: it reads most distorted digits still.
     baseline = Recogniser.load(checkpoint.DEFAULT_CHECKPOINT.with_name("seed.weights.h5"))
     assert (baseline.predict(distorted).argmax(axis=1) == labels).mean() > 0.75
+
+
+def test_a_redrawn_stroke_is_as_wide_at_both_ends():
+    wedge = np.zeros((1, 28, 28, 1), np.float32)
+    cv2.fillPoly(wedge[0, ..., 0], [np.array([[4, 13], [4, 14], [23, 16], [23, 11]])], 1.0)
+    redrawn = redraw_with_even_pen(wedge)[0, ..., 0]
+    thin_end, thick_end = wedge[0, :, 6, 0].sum(), wedge[0, :, 21, 0].sum()
+    assert thick_end > 2.5 * thin_end
+    assert abs(redrawn[:, 6].sum() - redrawn[:, 21].sum()) < 0.2 * redrawn[:, 21].sum()
+
+
+def test_a_blot_that_thinning_would_lose_is_kept_as_it_is():
+    blot = cv2.circle(np.zeros((28, 28), np.float32), (14, 14), 8, 1.0, -1)[None, ..., None]
+    np.testing.assert_array_equal(redraw_with_even_pen(blot), blot)
+
+
+def test_redrawn_digits_still_show_their_labels(mnist):
+    images, labels = mnist.test.images[:500], mnist.test.labels[:500]
+    redrawn = redraw_with_even_pen(images, seed=1)
+    changed = ~np.all(redrawn == images, axis=(1, 2, 3))
+    assert changed.mean() > 0.9
+    baseline = Recogniser.load(checkpoint.DEFAULT_CHECKPOINT.with_name("seed.weights.h5"))
+    assert (baseline.predict(redrawn).argmax(axis=1) == labels).mean() > 0.9
+
+
+def test_each_epoch_picks_a_share_of_redrawn_copies():
+    images = np.zeros((400, 28, 28, 1), np.float32)
+    redrawn = np.ones_like(images)
+    labels = np.arange(400) % 10
+    batches = pick_even_pen_copies(
+        tf.data.Dataset.from_tensor_slices((images, redrawn, labels)).batch(100)
+    )
+    picked, kept = (np.concatenate(part) for part in zip(*batches, strict=True))
+    share = picked.mean(axis=(1, 2, 3))
+    assert set(np.unique(share)) == {0.0, 1.0}  # whole images, either one or the other
+    assert 0.35 < share.mean() < 0.65
+    np.testing.assert_array_equal(kept, labels)
 
 
 def test_a_few_steps_learn_something(mnist):
