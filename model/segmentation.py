@@ -359,7 +359,13 @@ def _find_dark_strokes(gray: np.ndarray) -> Strokes:
     pen = _typical_stroke_width(ink_map(gray, widest))
     ink = ink_map(gray, float(np.clip(3 * pen, 12, widest)))
     marks = ink > WEAK_INK
-    mask = remove_ruled_lines(marks, ink)
+    digit = _pick_digit(remove_ruled_lines(marks, ink), ink, pen)
+    return _handwriting(digit, gray, marks)
+
+
+def _pick_digit(mask: np.ndarray, ink: np.ndarray, pen: float) -> np.ndarray:
+    """The marks that make the digit: the heaviest stroke away from the edges, and its kin."""
+    height, width = mask.shape
     parts = _components(mask, ink)
     min_area = max(4, int(height * width * 2e-5))
     candidates = (parts.strength >= STRONG_INK) & (parts.areas >= min_area)
@@ -386,11 +392,15 @@ def _find_dark_strokes(gray: np.ndarray) -> Strokes:
             cut_off[label] = False  # the edge of a page, a screen or a table: not writing
     if cut_off.any():
         raise DigitCutOff("bigger writing runs off the edge of the picture")
+    if max(_bounding_box(digit)[2:]) < MIN_DIGIT_SIDE * min(height, width):
+        raise NoDigitFound("only specks, too small to be a digit")
+    return digit
+
+
+def _handwriting(digit: np.ndarray, gray: np.ndarray, marks: np.ndarray) -> Strokes:
+    """The digit's strokes cropped, with inked-in loops filled; refused if not handwriting."""
     x0, y0, box_width, box_height = _bounding_box(digit)
     x1, y1 = x0 + box_width, y0 + box_height
-    if max(box_height, box_width) < MIN_DIGIT_SIDE * min(height, width):
-        raise NoDigitFound("only specks, too small to be a digit")
-
     crop = digit[y0:y1, x0:x1]
     width_of_strokes = stroke_width(crop)  # the pen's: measured before inked loops are filled
     if _surface_unevenness(gray, marks, digit, width_of_strokes) > MAX_UNEVENNESS:
