@@ -44,7 +44,7 @@ def test_ruled_and_squared_lines_are_removed_not_read():
 
 @pytest.mark.xfail(strict=True, reason=(
     "a very soft shadow's edge across much of a thick digit changes the paper's tone beside "
-    "the strokes as much as an object's outline does; issue 3 is open for it"))
+    "the strokes as much as an object's outline does; a known limit of the outline check"))
 def test_a_shadow_across_the_page_is_not_ink():
     plain = preprocess(png(page("7")))
     shaded = page("7").astype(np.float32)
