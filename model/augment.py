@@ -4,49 +4,13 @@ Handwriting in phone photos comes out of preprocessing a little rotated, slanted
 thicker or thinner, wobblier and softer than MNIST's digits. The augmenter makes
 training digits vary the same ways. It runs inside `tf.data`, on whole batches.
 
-A ballpoint or a marker also draws every stroke equally wide, where MNIST's scanned
-strokes swell and taper; preprocessing then brings that even stroke to MNIST's mean
-width. `redraw_with_even_pen` makes such a copy of each training digit, once, before
-training: its centre lines drawn again with one round pen.
+Half the digits are first swapped for copies redrawn with an even pen
+(`model.redraw`); `pick_even_pen_copies` does the swap.
 """
 
-import cv2
 import keras
-import numpy as np
 import tensorflow as tf
 from keras import layers
-
-from model.thinning import thin
-
-REDRAW_SCALE = 2  # centre lines are found at twice MNIST's resolution
-PEN_RADIUS = (0.9, 1.5)  # MNIST pixels: preprocessing's 0.11-of-the-side pen, give or take
-LOST_INK = 0.05  # share of the ink that may lie off the centre lines drawn at MNIST's width
-
-
-def redraw_with_even_pen(images: np.ndarray, seed: int = 0) -> np.ndarray:
-    """Each (n, 28, 28, 1) digit drawn again along its centre lines with a round pen.
-
-    The pen's radius is random per digit. A digit that thinning would mangle (a
-    filled loop, a bold stroke as wide as it is long) is kept as it was.
-    """
-    rng = np.random.default_rng(seed)
-    side = 28 * REDRAW_SCALE
-    redrawn = np.empty_like(images)
-    for i, image in enumerate(images[..., 0]):
-        big = cv2.resize(image, (side, side), interpolation=cv2.INTER_CUBIC) > 0.4
-        path = thin(big)
-        if not path.any():
-            redrawn[i, ..., 0] = image
-            continue
-        to_path = cv2.distanceTransform((~path).astype(np.uint8), cv2.DIST_L2, 5)
-        own_radius = np.median(cv2.distanceTransform(big.astype(np.uint8), cv2.DIST_L2, 5)[path])
-        if (big & (to_path > 1.5 * own_radius)).sum() > LOST_INK * big.sum():
-            redrawn[i, ..., 0] = image
-            continue
-        radius = rng.uniform(*PEN_RADIUS) * REDRAW_SCALE
-        coverage = np.clip(radius - to_path + 0.5, 0, 1)
-        redrawn[i, ..., 0] = cv2.resize(coverage, (28, 28), interpolation=cv2.INTER_AREA)
-    return redrawn
 
 
 def _thicken_or_thin(images: tf.Tensor) -> tf.Tensor:
@@ -117,10 +81,13 @@ def build_augmenter(seed: int | None = None) -> keras.Sequential:
 def pick_even_pen_copies(dataset: tf.data.Dataset, share: float = 0.5) -> tf.data.Dataset:
     """Batches of (images, redrawn, labels) to (images, labels), `share` of them redrawn.
 
-    Drawn anew each epoch, so every digit is seen both ways.
+    Under a global seed the same places in each batch are picked every epoch; the
+    shuffle before this step deals each digit to new places, so it is seen both ways.
     """
 
-    def pick(images: tf.Tensor, redrawn: tf.Tensor, labels: tf.Tensor):
+    def pick(
+        images: tf.Tensor, redrawn: tf.Tensor, labels: tf.Tensor
+    ) -> tuple[tf.Tensor, tf.Tensor]:
         chosen = tf.random.uniform([tf.shape(images)[0], 1, 1, 1]) < share
         return tf.where(chosen, redrawn, images), labels
 

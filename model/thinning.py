@@ -2,7 +2,7 @@
 
 OpenCV's own thinning lives in its contrib build, which the headless wheel lacks, so
 this is whole-array numpy: each pass looks up every pixel's 8 neighbours in a table.
-It thins a stack of images at once, which is how training re-draws MNIST's digits.
+It takes one image or a stack of them.
 """
 
 import numpy as np
@@ -30,12 +30,14 @@ _DELETE = _deletion_tables()
 def thin(masks: np.ndarray) -> np.ndarray:
     """One-pixel-wide centre lines of binary images shaped (..., height, width)."""
     masks = np.asarray(masks, bool)
+    if masks.ndim < 2:
+        raise ValueError(f"expected images shaped (..., height, width), got {masks.shape}")
     leading = tuple(range(masks.ndim - 2))
     rows = np.flatnonzero(masks.any(axis=(*leading, masks.ndim - 1)))
     cols = np.flatnonzero(masks.any(axis=(*leading, masks.ndim - 2)))
-    thin = np.zeros(masks.shape, bool)
+    lines = np.zeros(masks.shape, bool)
     if rows.size == 0:
-        return thin
+        return lines
     # Work on the box that holds all the ink, with a blank border for the neighbours.
     box = (..., slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
     padding = [(0, 0)] * (masks.ndim - 2) + [(1, 1), (1, 1)]
@@ -55,5 +57,5 @@ def thin(masks: np.ndarray) -> np.ndarray:
             if remove.any():
                 centre[remove] = 0
                 changed = True
-    thin[box] = image[..., 1:-1, 1:-1] == 1
-    return thin
+    lines[box] = image[..., 1:-1, 1:-1] == 1
+    return lines

@@ -19,9 +19,10 @@ import numpy as np
 import tensorflow as tf
 
 from model import checkpoint, network
-from model.augment import augment_dataset, pick_even_pen_copies, redraw_with_even_pen
+from model.augment import augment_dataset, pick_even_pen_copies
 from model.data import Mnist, load_mnist
 from model.preprocessing import PREPROCESSING_VERSION
+from model.redraw import redraw_with_even_pen
 
 
 def make_dataset(

@@ -2,6 +2,7 @@
 
 import cv2
 import numpy as np
+import pytest
 
 from model.thinning import thin
 
@@ -26,8 +27,17 @@ def test_a_ring_keeps_its_hole():
 
 
 def test_a_stack_is_thinned_as_each_image_alone():
-    rng = np.random.default_rng(3)
-    stack = cv2.GaussianBlur(rng.random((5, 40, 40)).transpose(1, 2, 0), (0, 0), 3)
-    masks = stack.transpose(2, 0, 1) > 0.5
-    np.testing.assert_array_equal(thin(masks), np.stack([thin(mask) for mask in masks]))
-    assert not thin(np.zeros((0, 10, 10), bool)).any()
+    stack = np.zeros((4, 40, 50), bool)
+    stack[0, 5:12, 3:30] = True  # a bar near the top left
+    stack[1, 20:40, 35:50] = True  # a block touching the bottom and right edges
+    stack[3, 33, 7] = True  # a single dot; image 2 stays empty
+    lines = thin(stack)
+    assert lines.shape == stack.shape
+    np.testing.assert_array_equal(lines, np.stack([thin(mask) for mask in stack]))
+    assert lines[0].sum() >= 15 and lines[1].any() and lines[3, 33, 7] and not lines[2].any()
+    assert thin(np.zeros((0, 10, 10), bool)).shape == (0, 10, 10)
+
+
+def test_thinning_wants_images():
+    with pytest.raises(ValueError, match="height, width"):
+        thin(np.ones(5, bool))

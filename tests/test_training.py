@@ -4,11 +4,13 @@ import json
 
 import cv2
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from model import checkpoint, network
-from model.augment import augment_dataset, pick_even_pen_copies, redraw_with_even_pen
+from model.augment import augment_dataset, pick_even_pen_copies
 from model.recogniser import Recogniser
+from model.redraw import redraw_with_even_pen
 from model.train import main, train
 
 
@@ -44,6 +46,11 @@ def test_a_blot_that_thinning_would_lose_is_kept_as_it_is():
     np.testing.assert_array_equal(redraw_with_even_pen(blot), blot)
 
 
+def test_redrawing_wants_the_digits_the_networks_read():
+    with pytest.raises(ValueError, match="float32"):
+        redraw_with_even_pen(np.zeros((2, 28, 28, 1), np.uint8))
+
+
 def test_redrawn_digits_still_show_their_labels(mnist):
     images, labels = mnist.test.images[:500], mnist.test.labels[:500]
     redrawn = redraw_with_even_pen(images, seed=1)
@@ -53,7 +60,7 @@ def test_redrawn_digits_still_show_their_labels(mnist):
     assert (baseline.predict(redrawn).argmax(axis=1) == labels).mean() > 0.9
 
 
-def test_each_epoch_picks_a_share_of_redrawn_copies():
+def test_a_share_of_each_batch_is_swapped_for_redrawn_copies():
     images = np.zeros((400, 28, 28, 1), np.float32)
     redrawn = np.ones_like(images)
     labels = np.arange(400) % 10
