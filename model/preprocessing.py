@@ -8,6 +8,7 @@ find the ink, then normalise it exactly as MNIST was normalised.
 """
 
 import io
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -112,6 +113,20 @@ def fit_like_mnist(ink: np.ndarray) -> np.ndarray:
     return np.clip(digit, 0.0, 1.0).astype(np.float32)
 
 
+@dataclass(frozen=True)
+class Digit:
+    """The digit found in a picture, as the network reads it, and how its strokes look."""
+
+    image: np.ndarray  # (28, 28) float32, white (1) on black (0), like MNIST
+    tapering: float  # share of its centre lines far thinner than its pen (see segmentation)
+
+
+def find_digit(data: bytes) -> Digit:
+    """Image file bytes to the digit in them; raises `PreprocessingError` when there is none."""
+    strokes = find_strokes(decode_grayscale(data))
+    return Digit(fit_like_mnist(normalise_strokes(strokes)), strokes.tapering)
+
+
 def preprocess(data: bytes) -> np.ndarray:
     """Image file bytes to a (28, 28) float32 digit: white (1) on black (0), like MNIST."""
-    return fit_like_mnist(normalise_strokes(find_strokes(decode_grayscale(data))))
+    return find_digit(data).image

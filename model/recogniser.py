@@ -13,10 +13,15 @@ import numpy as np
 import tensorflow as tf
 
 from model import checkpoint
-from model.preprocessing import preprocess
+from model.errors import NoDigitFound
+from model.preprocessing import find_digit
 
 SURE = 0.80  # at least this probability on one digit: an answer without hedging
 TWO_WAY = 0.80  # below SURE, the top two together reach this: "either X or Y"
+# Strokes that taper along more than this share of their length were not drawn with a
+# pen (a head's hair, a crescent); unless the network is this sure, no digit is there.
+MAX_TAPERING = 0.10
+SURE_DESPITE_TAPERING = 0.90
 
 
 @dataclass(frozen=True)
@@ -85,4 +90,11 @@ class Recogniser:
 
     def read(self, data: bytes) -> Reading:
         """Read the digit in an image file; raises `PreprocessingError` when there is none."""
-        return self.read_digit(preprocess(data))
+        digit = find_digit(data)
+        reading = self.read_digit(digit.image)
+        if digit.tapering > MAX_TAPERING and reading.confidence < SURE_DESPITE_TAPERING:
+            raise NoDigitFound(
+                f"strokes taper along {digit.tapering:.0%} of their length, as no pen draws,"
+                f" and the network is only {reading.confidence:.0%} sure"
+            )
+        return reading

@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from model.errors import DigitCutOff, NoDigitFound
+from model.thinning import thin
 
 # Ink is measured as how much darker a pixel is than the paper around it (0..1).
 WEAK_INK = 0.10  # weakest stroke pixels kept (pencil); paper grain stays below
@@ -29,6 +30,7 @@ MIN_LOOP_AREA = 0.02  # of the digit's box: smaller holes are gaps in the ink, n
 # (intersection over union). Drawn large, MNIST's loops reach 0.984 and 0.913.
 MAX_ELLIPSE_FIT = 0.988
 MAX_POLYGON_FIT = 0.95
+TAPER = 0.5  # a centre line thinner than this share of the median stroke is tapering
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class Strokes:
 
     mask: np.ndarray  # bool, True on the strokes
     stroke_width: float  # typical stroke width, in pixels
+    tapering: float  # share of the centre lines far thinner than the typical stroke
 
 
 def _odd(value: float) -> int:
@@ -195,6 +198,23 @@ def stroke_width(mask: np.ndarray) -> float:
     contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
     perimeter = sum(cv2.arcLength(contour, True) for contour in contours)
     return 2.0 * float(mask.sum()) / max(perimeter, 1.0)
+
+
+def tapering(mask: np.ndarray, pen: float) -> float:
+    """Share of the strokes' centre lines thinner than half their median width.
+
+    A pen draws strokes of one width, so only their very ends are thinner. A crescent
+    (a head's hair, a shadow's rim) or a brush stroke tapers along much of its length.
+    """
+    scale = min(1.0, 4.0 / max(pen, 1.0))  # a pen of about 4 pixels shows it well enough
+    small = cv2.resize(mask.astype(np.float32), None, fx=scale, fy=scale,
+                       interpolation=cv2.INTER_AREA) > 0.5
+    small = np.pad(small, 1)
+    centre = thin(small)
+    if centre.sum() < 5:
+        return 0.0
+    half_width = cv2.distanceTransform(small.astype(np.uint8), cv2.DIST_L2, 5)[centre]
+    return float((half_width < TAPER * np.median(half_width)).mean())
 
 
 def _typical_stroke_width(ink: np.ndarray) -> float:
@@ -416,4 +436,4 @@ def _handwriting(digit: np.ndarray, gray: np.ndarray, marks: np.ndarray) -> Stro
     blob_like = fill > MAX_FILL or stroke_width(crop) > MAX_STROKE * box_height
     if thickest > MAX_THICKNESS * max(box_height, box_width) or (blob_like and not bar_like):
         raise NoDigitFound("a solid shape, not pen strokes")
-    return Strokes(mask=crop, stroke_width=width_of_strokes)
+    return Strokes(crop, width_of_strokes, tapering(crop, width_of_strokes))

@@ -60,3 +60,12 @@ def drawn_digit(
         stroke_fill=ink,
     )
     return image.convert(mode) if mode != "L" else image
+
+
+def portrait(hair_below: int = 40, size: tuple[int, int] = (960, 720)) -> Image.Image:
+    """A drawn head against a wall of the face's own tone: dark hair shows as a crescent."""
+    photo = np.full(size[::-1], 200, np.uint8)
+    cv2.ellipse(photo, (480, 300), (150, 190), 0, 0, 360, 60, -1)  # the hair...
+    cv2.ellipse(photo, (480, 300 + hair_below), (135, 175), 0, 0, 360, 196, -1)  # ...the face
+    cv2.ellipse(photo, (480, 760), (330, 160), 0, 0, 360, 110, -1)  # shoulders, cut off below
+    return Image.fromarray(photo)

@@ -20,7 +20,7 @@ from PIL import Image
 from benchmarks import photoset
 from bot import messages
 from tests.fake_telegram import FakeTelegram
-from tests.images import encode, jpeg, phone_photo
+from tests.images import encode, jpeg, phone_photo, portrait
 
 PROJECT = Path(__file__).resolve().parent.parent
 ADMIN, STRANGER = 42, 1001
@@ -165,9 +165,10 @@ def test_many_users_at_once_are_all_answered(telegram, mnist):
          messages.TOO_LARGE),
         (lambda tg: tg.send_photo([encode(Image.new("RGB", (640, 480), "white"), "JPEG")]),
          messages.NO_DIGIT),
+        (lambda tg: tg.send_photo([encode(portrait(), "JPEG", quality=90)]), messages.NO_DIGIT),
     ],
     ids=["text", "unknown-command", "sticker", "voice", "pdf", "video", "corrupt-image",
-         "huge-file", "blank-page"],
+         "huge-file", "blank-page", "portrait"],
 )
 def test_anything_else_gets_a_polite_explanation(telegram, send, answer):
     assert telegram.replies_to(send(telegram)).params["text"] == answer

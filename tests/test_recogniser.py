@@ -8,7 +8,7 @@ import pytest
 from model import checkpoint
 from model.errors import NoDigitFound
 from model.recogniser import Recogniser
-from tests.images import encode, jpeg, phone_photo
+from tests.images import encode, jpeg, phone_photo, portrait
 
 
 def test_shipped_checkpoint_has_its_metadata():
@@ -46,6 +46,13 @@ def test_reading_a_blank_page_raises(recogniser):
 
     with pytest.raises(NoDigitFound):
         recogniser.read(encode(Image.new("RGB", (300, 300), "white")))
+
+
+@pytest.mark.parametrize("hair_below", [30, 40, 60, 80])
+def test_a_head_of_hair_is_not_read_as_a_digit(recogniser, hair_below):
+    """Hair round a face is a crescent: it tapers to points, as no pen stroke does."""
+    with pytest.raises(NoDigitFound, match="taper"):
+        recogniser.read(encode(portrait(hair_below)))
 
 
 def test_missing_checkpoint_is_explained(tmp_path):

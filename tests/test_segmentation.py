@@ -7,7 +7,7 @@ from PIL import Image
 
 from model.errors import DigitCutOff, NoDigitFound
 from model.preprocessing import preprocess
-from model.segmentation import find_strokes, writing_is_dark
+from model.segmentation import find_strokes, tapering, writing_is_dark
 from tests.images import drawn_digit, encode
 
 
@@ -198,6 +198,16 @@ def test_a_margin_line_darker_than_the_rules_is_not_a_one():
     cv2.line(ruled, (130, 30), (126, 690), 120, 3)  # the margin: red, darker than the rules
     with pytest.raises(NoDigitFound):
         find_strokes(ruled)
+
+
+def test_pen_strokes_keep_their_width_and_a_crescent_tapers():
+    for digit in "2378":
+        strokes = find_strokes(page(digit))
+        assert strokes.tapering < 0.05, digit
+    crescent = np.zeros((400, 400), np.uint8)
+    cv2.circle(crescent, (200, 200), 150, 1, -1)
+    cv2.circle(crescent, (200, 250), 140, 0, -1)  # a new moon's sliver, thick at the top
+    assert tapering(crescent.astype(bool), pen=20) > 0.2
 
 
 @pytest.mark.parametrize("paper", [0, 120, 235])
