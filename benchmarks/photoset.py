@@ -25,7 +25,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from model.thinning import thin
+from model.thinning import centre_lines_and_half_widths
 
 # --------------------------------------------------------------------------------------
 # What is generated
@@ -425,11 +425,10 @@ class _Shape:
         big = cv2.GaussianBlur(big, (0, 0), WORK * 0.45)
         ink = big > 0.4 * max(float(big.max()), 1e-3)
         ink = np.pad(ink, cls.PAD)
-        path = thin(ink)
+        path, half_widths = centre_lines_and_half_widths(ink)
         # A loop the writer filled in stays filled: opening keeps the parts a disk twice
         # as wide as the digit's typical stroke fits in, which no stroke or crossing does.
-        inside = cv2.distanceTransform(ink.astype(np.uint8), cv2.DIST_L2, 5)
-        stroke = float(np.median(inside[path])) if path.any() else WORK
+        stroke = float(np.median(half_widths)) if path.any() else WORK
         disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (int(4 * stroke) | 1,) * 2)
         blobs = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_OPEN, disk).astype(bool)
         # Thinning a digit whose strokes are as wide as they are long (a bold 3's arms) can

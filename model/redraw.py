@@ -9,7 +9,7 @@ with one round pen. Training mixes the copies in (see `model.augment`).
 import cv2
 import numpy as np
 
-from model.thinning import thin
+from model.thinning import centre_lines_and_half_widths
 
 SCALE = 2  # centre lines are found at twice MNIST's resolution
 PEN_RADIUS = (0.9, 1.5)  # MNIST pixels: preprocessing's 0.11-of-the-side pen, give or take
@@ -34,11 +34,11 @@ def redraw_with_even_pen(images: np.ndarray, seed: int = 0) -> np.ndarray:
     redrawn = images.copy()
     for i, image in enumerate(images[..., 0]):
         ink = cv2.resize(image, (side, side), interpolation=cv2.INTER_CUBIC) > 0.4
-        path = thin(ink)
+        path, half_widths = centre_lines_and_half_widths(ink)
         if not path.any():
             continue
         to_path = cv2.distanceTransform((~path).astype(np.uint8), cv2.DIST_L2, 5)
-        own_radius = np.median(cv2.distanceTransform(ink.astype(np.uint8), cv2.DIST_L2, 5)[path])
+        own_radius = np.median(half_widths)
         if (ink & (to_path > 1.5 * own_radius)).sum() > LOST_INK * ink.sum():
             continue
         radius = rng.uniform(*PEN_RADIUS) * SCALE

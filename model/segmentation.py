@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from model.errors import DigitCutOff, NoDigitFound
-from model.thinning import thin
+from model.thinning import centre_lines_and_half_widths
 
 # Ink is measured as how much darker a pixel is than the paper around it (0..1).
 WEAK_INK = 0.10  # weakest stroke pixels kept (pencil); paper grain stays below
@@ -209,12 +209,10 @@ def tapering(mask: np.ndarray, pen: float) -> float:
     scale = min(1.0, 4.0 / max(pen, 1.0))  # a pen of about 4 pixels shows it well enough
     small = cv2.resize(mask.astype(np.float32), None, fx=scale, fy=scale,
                        interpolation=cv2.INTER_AREA) > 0.5
-    small = np.pad(small, 1)
-    centre = thin(small)
-    if centre.sum() < 5:
+    _, half_widths = centre_lines_and_half_widths(small)
+    if half_widths.size < 5:
         return 0.0
-    half_width = cv2.distanceTransform(small.astype(np.uint8), cv2.DIST_L2, 5)[centre]
-    return float((half_width < TAPER * np.median(half_width)).mean())
+    return float((half_widths < TAPER * np.median(half_widths)).mean())
 
 
 def _typical_stroke_width(ink: np.ndarray) -> float:

@@ -2,9 +2,11 @@
 
 OpenCV's own thinning lives in its contrib build, which the headless wheel lacks, so
 this is whole-array numpy: each pass looks up every pixel's 8 neighbours in a table.
-It takes one image or a stack of them.
+It takes one image or a stack of them. `centre_lines_and_half_widths` also says how
+wide the shape is along its centre lines.
 """
 
+import cv2
 import numpy as np
 
 
@@ -59,3 +61,14 @@ def thin(masks: np.ndarray) -> np.ndarray:
                 changed = True
     lines[box] = image[..., 1:-1, 1:-1] == 1
     return lines
+
+
+def centre_lines_and_half_widths(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A 2-D mask's centre lines, and each centre-line pixel's distance to the background.
+
+    That distance is half the stroke's width there.
+    """
+    padded = np.pad(np.asarray(mask, bool), 1)  # the picture's edge counts as background
+    centre = thin(padded)
+    inside = cv2.distanceTransform(padded.astype(np.uint8), cv2.DIST_L2, 5)
+    return centre[1:-1, 1:-1], inside[centre]
