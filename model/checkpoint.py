@@ -37,11 +37,25 @@ def save(model: "keras.Model", weights: Path, metadata: dict[str, Any]) -> None:
 def read_metadata(weights: Path) -> dict[str, Any]:
     path = metadata_path(weights)
     try:
-        return json.loads(path.read_text())
+        metadata = json.loads(path.read_text())
     except FileNotFoundError:
         raise CheckpointError(f"no metadata beside the weights: {path} is missing") from None
     except json.JSONDecodeError as error:
         raise CheckpointError(f"{path} is not valid JSON: {error}") from None
+    if not isinstance(metadata, dict):
+        raise CheckpointError(f"{path} must hold a JSON object, not {type(metadata).__name__}")
+    return metadata
+
+
+def require_preprocessing(weights: Path, version: int) -> None:
+    """Refuse weights trained for another preprocessing than the reader's `version`."""
+    trained_for = read_metadata(weights).get("preprocessing_version")
+    if trained_for != version:
+        raise CheckpointError(
+            f"{weights.name} was trained for preprocessing version {trained_for}, but this"
+            f" reader makes version {version}: retrain it (python -m model.train) or use"
+            " the checkpoint that came with this version"
+        )
 
 
 def load(weights: Path) -> tuple["keras.Model", dict[str, Any]]:
@@ -52,7 +66,10 @@ def load(weights: Path) -> tuple["keras.Model", dict[str, Any]]:
     if not weights.is_file():
         raise CheckpointError(f"checkpoint not found: {weights}")
     metadata = read_metadata(weights)
-    model = network.build(metadata.get("arch", "digitnet"))
+    try:
+        model = network.build(metadata.get("arch", "digitnet"))
+    except ValueError as error:
+        raise CheckpointError(f"{metadata_path(weights).name}: {error}") from None
     try:
         model.load_weights(weights)
     except (OSError, ValueError) as error:

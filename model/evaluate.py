@@ -16,15 +16,15 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from model import checkpoint
+from model.classifier import Classifier
 from model.data import Split, load_mnist_test
-from model.recogniser import Recogniser
 
 
 @dataclass(frozen=True)
 class Report:
     accuracy: float
     per_digit: list[float]  # accuracy on the images of each digit 0..9
-    confusion: np.ndarray  # (10, 10): row = true digit, column = predicted
+    confusion: np.ndarray  # (10, 11): row = true digit, column = predicted (10: not a digit)
     images: int
     seconds: float
 
@@ -41,12 +41,16 @@ class Report:
         )
 
 
-def evaluate(recogniser: Recogniser, split: Split) -> Report:
-    """Read every image of `split` and compare with its label."""
+def evaluate(classifier: Classifier, split: Split) -> Report:
+    """Read every image of `split` and compare with its label.
+
+    An image the network calls "not a digit" counts as wrong: the confusion matrix's
+    11th column counts them.
+    """
     started = time.perf_counter()
-    predicted = recogniser.predict_batched(split.images).argmax(axis=1)
+    predicted = classifier.predict(split.images).argmax(axis=1)
     seconds = time.perf_counter() - started
-    confusion = np.zeros((10, 10), dtype=np.int64)
+    confusion = np.zeros((10, 11), dtype=np.int64)
     np.add.at(confusion, (split.labels, predicted), 1)
     per_digit = (np.diag(confusion) / np.maximum(confusion.sum(axis=1), 1)).tolist()
     return Report(
@@ -58,9 +62,9 @@ def evaluate(recogniser: Recogniser, split: Split) -> Report:
     )
 
 
-def evaluate_on_mnist(recogniser: Recogniser, mnist_path: str | Path | None = None) -> Report:
+def evaluate_on_mnist(classifier: Classifier, mnist_path: str | Path | None = None) -> Report:
     """Evaluate on MNIST's test set, from `mnist_path` or Keras' download."""
-    return evaluate(recogniser, load_mnist_test(mnist_path))
+    return evaluate(classifier, load_mnist_test(mnist_path))
 
 
 def confusion_matrix_png(report: Report) -> bytes:
@@ -74,7 +78,8 @@ def confusion_matrix_png(report: Report) -> bytes:
             axes.text(predicted, true, str(count), ha="center", va="center", fontsize=7,
                       color="white" if dark else "black")
     axes.set(
-        xticks=range(10), yticks=range(10), xlabel="predicted digit", ylabel="true digit",
+        xticks=range(11), xticklabels=[*map(str, range(10)), "none"], yticks=range(10),
+        xlabel="predicted digit (none: not a digit)", ylabel="true digit",
         title=f"MNIST test set: {report.accuracy:.2%} of {report.images:,} right",
     )
     figure.tight_layout()
@@ -93,8 +98,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--plot", type=Path, help="write the confusion matrix to this PNG")
     args = parser.parse_args(argv)
 
-    recogniser = Recogniser.load(args.checkpoint)
-    report = evaluate_on_mnist(recogniser, args.mnist_path)
+    report = evaluate_on_mnist(Classifier.load(args.checkpoint), args.mnist_path)
     print(report.summary())
     if args.plot:
         args.plot.write_bytes(confusion_matrix_png(report))

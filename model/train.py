@@ -21,8 +21,21 @@ import tensorflow as tf
 from model import checkpoint, network
 from model.augment import augment_dataset, pick_even_pen_copies
 from model.data import Mnist, load_mnist
-from model.preprocessing import PREPROCESSING_VERSION
+from model.negatives import not_digits
+from model.normalise import PREPROCESSING_VERSION
 from model.redraw import redraw_with_even_pen
+
+NOT_DIGIT_SHARE = 0.2  # not-a-digit images added to training, relative to the digits
+HELD_OUT_NOT_DIGITS = 2000  # drawn with another seed, to measure the 11th class
+
+
+def with_not_digits(
+    images: np.ndarray, labels: np.ndarray, count: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The digits plus `count` non-digit images labelled `network.NOT_A_DIGIT`."""
+    extra = not_digits(count, seed)
+    extra_labels = np.full(count, network.NOT_A_DIGIT, labels.dtype)
+    return np.concatenate([images, extra]), np.concatenate([labels, extra_labels])
 
 
 def make_dataset(
@@ -55,9 +68,14 @@ def train(
     keras.utils.set_random_seed(seed)
     started = time.monotonic()
     images, labels = mnist.train.images[:limit], mnist.train.labels[:limit]
+    model = network.build(arch)
+    knows_not_digits = model.output_shape[-1] > network.NUM_CLASSES
+    if knows_not_digits:
+        images, labels = with_not_digits(
+            images, labels, round(NOT_DIGIT_SHARE * len(images)), seed
+        )
     dataset = make_dataset(images, labels, batch_size, augment, seed)
 
-    model = network.build(arch)
     schedule = keras.optimizers.schedules.CosineDecay(
         learning_rate, decay_steps=epochs * len(dataset)
     )
@@ -73,10 +91,12 @@ def train(
     )
     metadata = {
         "arch": arch,
+        "classes": int(model.output_shape[-1]),
         "parameters": model.count_params(),
         "test_accuracy": round(float(test_accuracy), 4),
         "test_loss": round(float(test_loss), 4),
         "test_images": len(mnist.test.labels),
+        **(_not_digit_recall(model, seed) if knows_not_digits else {}),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "keras_version": keras.__version__,
         "tensorflow_version": tf.__version__,
@@ -93,6 +113,13 @@ def train(
         },
     }
     return model, metadata
+
+
+def _not_digit_recall(model: keras.Model, seed: int) -> dict[str, Any]:
+    """Share of non-digit images drawn with an unseen seed that the model calls so."""
+    held_out = not_digits(HELD_OUT_NOT_DIGITS, seed + 1)
+    predicted = model.predict(held_out, batch_size=1000, verbose=0).argmax(axis=1)
+    return {"not_digit_recall": round(float(np.mean(predicted == network.NOT_A_DIGIT)), 4)}
 
 
 def main(argv: list[str] | None = None) -> None:

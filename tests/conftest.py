@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from model.data import Mnist, load_mnist
-from model.recogniser import Recogniser
+from model.reader import Reader
 
 PROJECT = Path(__file__).resolve().parent.parent
 MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
@@ -30,8 +30,8 @@ def mnist(mnist_path: Path) -> Mnist:
 
 
 @pytest.fixture(scope="session")
-def recogniser() -> Recogniser:
-    return Recogniser.load()
+def reader() -> Reader:
+    return Reader.load()
 
 
 @pytest.fixture

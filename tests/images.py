@@ -69,3 +69,11 @@ def portrait(hair_below: int = 40, size: tuple[int, int] = (960, 720)) -> Image.
     cv2.ellipse(photo, (480, 300 + hair_below), (135, 175), 0, 0, 360, 196, -1)  # ...the face
     cv2.ellipse(photo, (480, 760), (330, 160), 0, 0, 360, 110, -1)  # shoulders, cut off below
     return Image.fromarray(photo)
+
+
+def letters(text: str = "kwx", size: tuple[int, int] = (900, 480)) -> Image.Image:
+    """Handwriting-like letters (OpenCV's script font) on a plain page: writing, no digit."""
+    page = np.full(size[::-1], 235, np.uint8)
+    cv2.putText(page, text, (size[0] // 8, int(size[1] * 0.7)), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX,
+                size[1] / 60, 25, max(2, size[1] // 40))
+    return Image.fromarray(page)

@@ -7,8 +7,8 @@ from model.data import MnistError, Split, load_mnist
 from model.evaluate import confusion_matrix_png, evaluate, main
 
 
-def test_recogniser_reads_mnist_test_digits(recogniser, mnist):
-    report = evaluate(recogniser, Split(mnist.test.images[:1000], mnist.test.labels[:1000]))
+def test_classifier_reads_mnist_test_digits(reader, mnist):
+    report = evaluate(reader.classifier, Split(mnist.test.images[:1000], mnist.test.labels[:1000]))
     assert report.images == 1000
     assert report.accuracy >= 0.98
     assert report.confusion.sum() == 1000
@@ -18,8 +18,8 @@ def test_recogniser_reads_mnist_test_digits(recogniser, mnist):
     assert f"{report.accuracy:.2%}" in summary and "1,000 images" in summary
 
 
-def test_confusion_matrix_is_a_png(recogniser, mnist):
-    report = evaluate(recogniser, Split(mnist.test.images[:200], mnist.test.labels[:200]))
+def test_confusion_matrix_is_a_png(reader, mnist):
+    report = evaluate(reader.classifier, Split(mnist.test.images[:200], mnist.test.labels[:200]))
     png = confusion_matrix_png(report)
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5_000
 

@@ -1,25 +1,23 @@
-"""The photo benchmark: its generator of phone photos, its scores and its report."""
+"""The photo renderer: phone photos of MNIST digits and numbers under many conditions."""
 
 import io
 from collections import Counter
-from types import SimpleNamespace
 
 import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from benchmarks import photos
-from benchmarks.photoset import (
+from model.photoset import (
     CONDITIONS,
     NEGATIVE_CONDITIONS,
     Sample,
+    compose_number,
     frame_sizes,
     photo_set,
     render,
     render_negative,
 )
-from model.recogniser import Recogniser
 
 SEED = 7
 ALL_CONDITIONS = CONDITIONS + NEGATIVE_CONDITIONS
@@ -139,97 +137,6 @@ def test_unknown_conditions_and_cut_offs_without_a_digit_are_refused(digits):
 # The benchmark's scores and report
 
 
-def outcome(answer: int | None) -> photos.Outcome:
-    return photos.Outcome(answer, 0.01)
-
-
-def test_scores_count_no_digit_as_wrong_and_any_digit_on_a_negative_as_answered():
-    samples = [Sample("pencil", b"", 3), Sample("pencil", b"", 4),
-               Sample("blank-page", b"", None), Sample("blank-page", b"", None)]
-    ours = [outcome(3), outcome(None), outcome(None), outcome(5)]
-    baseline = [outcome(3), outcome(4), outcome(1), outcome(2)]
-    rows = photos.table_rows(samples, ours, baseline)
-    assert [(r.condition, r.negative, r.photos) for r in rows] == [
-        ("pencil", False, 2), ("blank-page", True, 2)]
-    assert (rows[0].ours, rows[0].baseline, rows[0].ours_declined) == (0.5, 1.0, 0.5)
-    assert (rows[1].ours, rows[1].baseline) == (0.5, 1.0)
-    summary = photos.summarise(samples, ours, baseline, (0.995, 0.99))
-    assert summary.digit_accuracy == (0.5, 1.0)
-    assert summary.negatives_answered == (0.5, 1.0)
-    assert [goal.passed for goal in photos.goals(summary)] == [False, False, True]
-
-
-def test_goals_pass_at_their_thresholds():
-    summary = photos.Summary(
-        digit_photos=100, negative_photos=100, digit_accuracy=(0.97, 0.5),
-        negatives_answered=(0.05, 1.0), declined=0.01, median_ms=(1, 1), p95_ms=(2, 2),
-        mnist_accuracy=(0.99, 0.995),
-    )
-    assert [goal.passed for goal in photos.goals(summary)] == [True, True, False]
-
-
-def test_our_reader_declines_on_preprocessing_errors_and_unanswered_readings():
-    class Refuses:
-        def read(self, data):
-            return SimpleNamespace(digit=7, confidence=0.3, answered=False)
-
-    class Answers:
-        def read(self, data):
-            return SimpleNamespace(digit=7, confidence=0.9)  # no `answered`: an answer
-
-    assert photos.our_reader(Refuses())(b"") is None
-    assert photos.our_reader(Answers())(b"") == 7
-
-
-def test_our_reader_says_no_digit_to_a_file_that_is_no_image(recogniser):
-    assert photos.our_reader(recogniser)(b"this is not an image") is None
-
-
-@pytest.fixture(scope="module")
-def seed_recogniser() -> Recogniser:
-    return Recogniser.load(photos.SEED_CHECKPOINT)
-
-
-def test_the_report_has_a_row_for_every_condition(samples, recogniser, seed_recogniser):
-    ours = photos.run(samples, photos.our_reader(recogniser))
-    baseline = photos.run(samples, photos.baseline_reader(seed_recogniser))
-    assert all(isinstance(o.answer, int) and 0 <= o.answer <= 9 for o in baseline)
-    assert all(o.answer is None or 0 <= o.answer <= 9 for o in ours)
-    assert all(o.seconds > 0 for o in ours + baseline)
-
-    rows = photos.table_rows(samples, ours, baseline)
-    assert [row.condition for row in rows] == list(ALL_CONDITIONS)
-    assert all(row.photos == 2 and 0 <= row.ours <= 1 for row in rows)
-    assert all(row.baseline == 1.0 for row in rows if row.negative)  # it always answers
-
-    summary = photos.summarise(samples, ours, baseline, (0.99, 0.99))
-    assert summary.digit_photos == 2 * len(CONDITIONS)
-    assert summary.negative_photos == 2 * len(NEGATIVE_CONDITIONS)
-    table = photos.format_table(rows, summary)
-    lines = table.splitlines()
-    for condition in ALL_CONDITIONS:
-        assert sum(line.split()[:1] == [condition] for line in lines) == 1, condition
-    assert table.count("PASS") + table.count("FAIL") == 3
-    assert "MNIST test set" in table and "95th" in table
-
-
-def test_examples_are_saved_as_image_files(samples, tmp_path):
-    saved = photos.save_examples(samples, tmp_path, per_condition=1)
-    files = sorted(tmp_path.iterdir())
-    assert saved == len(files) == len(ALL_CONDITIONS)
-    assert {f.suffix for f in files} == {".jpg", ".png"}
-    assert all(Image.open(f).size for f in files)
-
-
-def test_mnist_comes_from_the_environment_or_beside_the_project(monkeypatch, tmp_path):
-    monkeypatch.delenv("MNIST_PATH", raising=False)
-    assert photos._parse([]).mnist_path == photos.PROJECT.parent / "shared/data/mnist.npz"
-    monkeypatch.setenv("MNIST_PATH", str(tmp_path / "m.npz"))
-    args = photos._parse(["--per-condition", "3"])
-    assert args.mnist_path == tmp_path / "m.npz" and args.per_condition == 3
-    assert args.negatives == 40 and args.seed == 2026 and not args.check
-
-
 def coarse_ink(ink: np.ndarray, cells: int = 8) -> np.ndarray:
     """Which cells of a grid over the ink's bounding box hold ink."""
     rows, columns = np.nonzero(ink)
@@ -245,3 +152,19 @@ def test_a_bold_digit_is_drawn_with_all_its_strokes(mnist):
     near_drawn = cv2.dilate(drawn.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     written = coarse_ink(bold_three > 0.5)
     assert (written & near_drawn).sum() >= 0.95 * written.sum()
+
+
+def test_a_number_is_its_digits_side_by_side(mnist):
+    rng = np.random.default_rng(4)
+    digits = mnist.test.images[:4, ..., 0]
+    number = compose_number(digits, rng)
+    assert number.shape[0] == 28
+    widths = [(d.max(axis=0) > 0.1).sum() for d in digits]
+    assert sum(widths) + 4 * 2 + 3 * 2 <= number.shape[1] <= sum(widths) + 8 + 3 * 7 + 4
+    ink_columns = number.max(axis=0) > 0.1
+    runs = np.flatnonzero(np.diff(ink_columns.astype(int)) == 1).size
+    assert runs >= 4  # four separate digits, gaps between them
+    photo = grey(render(number, "clean-white-paper", rng))
+    ink_rows = np.flatnonzero((photo < np.median(photo) - 60).any(axis=1))
+    ink_columns = np.flatnonzero((photo < np.median(photo) - 60).any(axis=0))
+    assert np.ptp(ink_columns) > 2.5 * np.ptp(ink_rows)  # written as a wide row

@@ -1,12 +1,20 @@
-"""Preprocessing: any image file in, an MNIST-like 28x28 digit out."""
+"""From image bytes to the 28x28 pictures the network reads: decoding and normalisation."""
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from model.decode import decode_grayscale
 from model.errors import ImageTooLarge, NoDigitFound, UnreadableImage
-from model.preprocessing import decode_grayscale, preprocess
+from model.reader import characters_in
 from tests.images import drawn_digit, encode, jpeg, phone_photo
+
+
+def preprocess(data: bytes) -> np.ndarray:
+    """The one character in an image file, as the network reads it."""
+    _, images = characters_in(decode_grayscale(data)[0])
+    assert len(images) == 1, f"expected one character, found {len(images)}"
+    return images[0]
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
@@ -54,7 +62,7 @@ def test_16_bit_png_is_scaled_not_clipped(reference):
     pixels = (np.asarray(drawn_digit("7"), np.uint16) * 257).astype(np.uint16)
     image = Image.fromarray(pixels)
     assert image.mode == "I;16"
-    gray = decode_grayscale(encode(image))
+    gray, _ = decode_grayscale(encode(image))
     assert gray.max() == 255 and gray.min() == 0
     assert similarity(preprocess(encode(image)), reference) > 0.95
 
@@ -92,13 +100,13 @@ def test_phone_photo_of_an_mnist_digit_comes_back_close_to_it(mnist, rng):
 @pytest.mark.parametrize("data", [b"", b"not an image at all", b"\x89PNG\r\n\x1a\n" + b"\0" * 50])
 def test_garbage_is_unreadable(data):
     with pytest.raises(UnreadableImage):
-        preprocess(data)
+        decode_grayscale(data)
 
 
 def test_truncated_jpeg_is_unreadable(rng, mnist):
     photo = jpeg(phone_photo(mnist.test.images[0, ..., 0], rng))
     with pytest.raises(UnreadableImage):
-        preprocess(photo[: len(photo) // 3])
+        decode_grayscale(photo[: len(photo) // 3])
 
 
 @pytest.mark.parametrize("size", [(9_000, 8_000), (20_000, 20_000)])
@@ -107,21 +115,22 @@ def test_huge_image_is_refused_before_decoding(size):
     bomb = encode(Image.new("1", size), "PNG")
     assert len(bomb) < 100_000
     with pytest.raises(ImageTooLarge):
-        preprocess(bomb)
+        decode_grayscale(bomb)
 
 
 @pytest.mark.parametrize("size", [(1, 1), (2, 2), (5000, 3), (3, 5000)])
 def test_tiny_or_thread_thin_images_have_no_digit(size):
     with pytest.raises(NoDigitFound):
-        preprocess(encode(Image.new("L", size, 128)))
+        decode_grayscale(encode(Image.new("L", size, 128)))
 
 
 @pytest.mark.parametrize("paper", [0, 128, 255])
-def test_blank_page_has_no_digit(paper):
-    with pytest.raises(NoDigitFound):
-        preprocess(encode(Image.new("L", (640, 480), paper)))
+def test_blank_page_has_no_characters(paper):
+    shapes, images = characters_in(decode_grayscale(encode(Image.new("L", (640, 480), paper)))[0])
+    assert shapes == [] and images.shape == (0, 28, 28)
 
 
 def test_large_photo_is_reduced_before_analysis(rng, mnist):
     photo = jpeg(phone_photo(mnist.test.images[1, ..., 0], rng, size=(4000, 3000)))
-    assert max(decode_grayscale(photo).shape) <= 1024
+    gray, scale = decode_grayscale(photo)
+    assert max(gray.shape) <= 640 and scale == pytest.approx(4000 / max(gray.shape))

@@ -9,9 +9,9 @@ import tensorflow as tf
 
 from model import checkpoint, network
 from model.augment import augment_dataset, pick_even_pen_copies
-from model.recogniser import Recogniser
+from model.classifier import Classifier
 from model.redraw import redraw_with_even_pen
-from model.train import main, train
+from model.train import main, train, with_not_digits
 
 
 def test_architectures_keep_their_sizes():
@@ -28,7 +28,7 @@ def test_augmentation_keeps_each_image_with_its_label(mnist):
     assert not np.allclose(distorted, images)
     np.testing.assert_array_equal(kept, labels)
     # The baseline was trained without augmentation: it reads most distorted digits still.
-    baseline = Recogniser.load(checkpoint.DEFAULT_CHECKPOINT.with_name("seed.weights.h5"))
+    baseline = Classifier.load(checkpoint.DEFAULT_CHECKPOINT.with_name("seed.weights.h5"))
     assert (baseline.predict(distorted).argmax(axis=1) == labels).mean() > 0.75
 
 
@@ -56,7 +56,7 @@ def test_redrawn_digits_still_show_their_labels(mnist):
     redrawn = redraw_with_even_pen(images, seed=1)
     changed = ~np.all(redrawn == images, axis=(1, 2, 3))
     assert changed.mean() > 0.9
-    baseline = Recogniser.load(checkpoint.DEFAULT_CHECKPOINT.with_name("seed.weights.h5"))
+    baseline = Classifier.load(checkpoint.DEFAULT_CHECKPOINT.with_name("seed.weights.h5"))
     assert (baseline.predict(redrawn).argmax(axis=1) == labels).mean() > 0.9
 
 
@@ -82,6 +82,13 @@ def test_a_few_steps_learn_something(mnist):
     assert metadata["test_images"] == 10_000
 
 
+def test_not_digits_are_added_with_the_eleventh_label(mnist):
+    images, labels = with_not_digits(mnist.test.images[:50], mnist.test.labels[:50], 20, seed=1)
+    assert images.shape == (70, 28, 28, 1) and images.dtype == np.float32
+    np.testing.assert_array_equal(labels[:50], mnist.test.labels[:50])
+    assert set(labels[50:]) == {network.NOT_A_DIGIT}
+
+
 def test_command_line_writes_weights_and_metadata(mnist, mnist_path, tmp_path, capsys):
     output = tmp_path / "tiny.weights.h5"
     main(["--arch", "digitnet", "--epochs", "1", "--limit", "256", "--batch-size", "64",
@@ -89,10 +96,13 @@ def test_command_line_writes_weights_and_metadata(mnist, mnist_path, tmp_path, c
     metadata = json.loads((tmp_path / "tiny.json").read_text())
     assert metadata["arch"] == "digitnet" and metadata["training"]["augment"] is True
     assert 0 <= metadata["test_accuracy"] <= 1
+    # digitnet learns an 11th class from non-digit pictures added to the digits.
+    assert metadata["classes"] == 11 and metadata["training"]["images"] == 256 + round(0.2 * 256)
+    assert 0 <= metadata["not_digit_recall"] <= 1
     assert "--limit 256" in metadata["training"]["command"]
     assert "test accuracy" in capsys.readouterr().out
 
-    restored = Recogniser.load(output)
+    restored = Classifier.load(output)
     model, _ = checkpoint.load(output)
     digits = mnist.test.images[:8]
     np.testing.assert_allclose(restored.predict(digits), model(digits, training=False), atol=1e-5)

@@ -1,4 +1,7 @@
-"""Phone photos of handwritten digits, made from MNIST test digits, for the photo benchmark.
+"""Phone photos of handwritten digits and numbers, made from MNIST digits.
+
+The benchmark renders MNIST's *test* digits; anything trained on rendered photos uses
+the *training* digits, so the two never share a digit.
 
 A digit becomes pen strokes along its centre line (a ballpoint draws thin lines and a marker
 thick ones, whatever MNIST's own pen was), written on a surface (plain, ruled or squared
@@ -8,7 +11,7 @@ JPEG at the sizes Telegram sends. Each condition changes one thing of a mild def
 Negative conditions are photos the bot must not answer with a digit: blank pages and
 boards, photos of other things, and digits mostly outside the frame.
 
-    from benchmarks.photoset import photo_set
+    from model.photoset import photo_set
     samples = photo_set(mnist.test.images, mnist.test.labels, per_condition=20)
 
 Everything is whole-array numpy and OpenCV: a 1280x960 photo takes 50-100 ms on one core.
@@ -167,8 +170,31 @@ def frame_sizes(condition: str) -> set[tuple[int, int]]:
     return sizes
 
 
+def compose_number(digits: Sequence[np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    """MNIST digits side by side as one handwritten number: (28, width), white on black.
+
+    Each digit is cropped to its ink and followed by a gap of 2 to 7 MNIST pixels (a
+    quarter to a whole digit's width), and moved up or down by up to 1.5 pixels, as a
+    hand does along a line.
+    """
+    pieces = []
+    for digit in digits:
+        digit = _digit_array(digit)
+        columns = np.flatnonzero(digit.max(axis=0) > 0.1)
+        crop = digit[:, columns[0] : columns[-1] + 1] if columns.size else digit[:, 10:18]
+        shift = np.float32([[1, 0, 0], [0, 1, rng.uniform(-1.5, 1.5)]])
+        crop = cv2.warpAffine(crop, shift, (crop.shape[1], 28))
+        gap = np.zeros((28, int(rng.integers(2, 8))), np.float32)
+        pieces += [crop, gap]
+    margin = np.zeros((28, 4), np.float32)
+    return np.hstack([margin, *pieces[:-1], margin])
+
+
 def render(digit: np.ndarray, condition: str, rng: np.random.Generator) -> bytes:
-    """A photo file of `digit` ((28, 28), 0..1, white on black) taken under `condition`."""
+    """A photo file of `digit` ((28, 28), 0..1, white on black) taken under `condition`.
+
+    `digit` may also be a number from `compose_number`, (28, width).
+    """
     if condition not in _SCENES:
         raise ValueError(f"unknown condition {condition!r}; expected one of {CONDITIONS}")
     return _photograph(_SCENES[condition], _digit_array(digit), rng)
@@ -256,10 +282,13 @@ def _scene(condition: str) -> Scene:
 
 
 def _digit_array(digit: np.ndarray) -> np.ndarray:
+    """A 28x28 digit, or a 28-pixel-high number, as a float (28, width) array."""
     digit = np.asarray(digit, np.float32)
-    if digit.size != 28 * 28:
-        raise ValueError(f"expected a 28x28 digit, got shape {digit.shape}")
-    return digit.reshape(28, 28)
+    if digit.size == 28 * 28:
+        return digit.reshape(28, 28)
+    if digit.ndim != 2 or digit.shape[0] != 28:
+        raise ValueError(f"expected a 28x28 digit or a (28, width) number, got {digit.shape}")
+    return digit
 
 
 def _scaled(size: tuple[int, int], long_side: int) -> tuple[int, int]:
@@ -411,7 +440,7 @@ LOST_INK = 0.05  # share of the ink that may lie beyond the centre lines drawn a
 class _Shape:
     """An MNIST digit as a pen's path: centre lines, and blobs too thick to be one stroke."""
 
-    distance: np.ndarray  # float32 (224 + 2 pad)^2: work pixels to the nearest path pixel
+    distance: np.ndarray  # float32, 8x the digit plus padding: to the nearest path pixel
     box: tuple[int, int, int, int]  # the ink's (x0, y0, x1, y1) in `distance`, inclusive
     points: np.ndarray  # (n, 2) ink pixels relative to the box's centre, in ink heights
     bold: bool  # drawn as MNIST's own shape, at its own width, not along centre lines
@@ -420,8 +449,8 @@ class _Shape:
 
     @classmethod
     def of(cls, digit: np.ndarray) -> "_Shape":
-        side = 28 * WORK
-        big = cv2.resize(digit, (side, side), interpolation=cv2.INTER_CUBIC)
+        size = (digit.shape[1] * WORK, digit.shape[0] * WORK)
+        big = cv2.resize(digit, size, interpolation=cv2.INTER_CUBIC)
         big = cv2.GaussianBlur(big, (0, 0), WORK * 0.45)
         ink = big > 0.4 * max(float(big.max()), 1e-3)
         ink = np.pad(ink, cls.PAD)

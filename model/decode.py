@@ -1,0 +1,71 @@
+"""Image file bytes to an upright grayscale picture, safely.
+
+Anything may arrive: a 12-megapixel photo, a PNG bomb, a truncated JPEG, a 16-bit
+TIFF, a GIF with transparency. Size is checked before decoding, JPEGs are decoded
+at reduced size when they are large (nearly free), and the result is at most
+`WORKING_SIDE` pixels along its long side, whatever came in.
+"""
+
+import io
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from model.errors import ImageTooLarge, NoDigitFound, PreprocessingError, UnreadableImage
+
+MAX_PIXELS = 60_000_000  # a 12 MP phone photo has 12 million; more is not a photo
+WORKING_SIDE = 640  # long side the image is reduced to before any analysis
+MIN_SIDE = 16  # pixels: a narrower picture cannot show a digit
+
+
+def decode_grayscale(data: bytes) -> tuple[np.ndarray, float]:
+    """Image bytes to uint8 grayscale (0 black, 255 white), upright, long side ≤ 640.
+
+    Also returns how many of the file's pixels each of the picture's pixels stands for,
+    along a side (1.0 unless the picture was reduced).
+    """
+    try:
+        image = Image.open(io.BytesIO(data))
+        width, height = image.size
+        if width * height > MAX_PIXELS:
+            raise ImageTooLarge(f"{width}x{height} pixels is more than {MAX_PIXELS:,}")
+        # A JPEG can be decoded at 1/2, 1/4 or 1/8 scale, and as luminance only, for
+        # free: ask for that first.
+        image.draft("L", (WORKING_SIDE, WORKING_SIDE))
+        if max(image.size) > WORKING_SIDE:  # (thumbnail() costs time even when it has none)
+            image.thumbnail((WORKING_SIDE, WORKING_SIDE), Image.Resampling.LANCZOS)
+        image = ImageOps.exif_transpose(image)
+        gray = _to_gray_array(image)
+    except PreprocessingError:
+        raise
+    except UnidentifiedImageError as error:
+        raise UnreadableImage(str(error)) from None
+    except Image.DecompressionBombError as error:
+        raise ImageTooLarge(str(error)) from None
+    except (OSError, ValueError, SyntaxError, EOFError) as error:
+        # Pillow reports truncated or corrupt data with any of these.
+        raise UnreadableImage(f"corrupt image: {error}") from None
+    if min(gray.shape) < MIN_SIDE:
+        raise NoDigitFound(f"{gray.shape[1]}x{gray.shape[0]} pixels are too few for a digit")
+    return gray, max(width, height) / max(gray.shape)
+
+
+def _to_gray_array(image: Image.Image) -> np.ndarray:
+    """Any Pillow mode to uint8 luminance; transparency is laid over white paper."""
+    if image.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
+        # 16-bit grayscale: Pillow's own convert("L") clips instead of scaling.
+        pixels = np.asarray(image, dtype=np.float64)
+        return np.clip(pixels / 257.0, 0, 255).astype(np.uint8)
+    if image.mode == "F":
+        pixels = np.asarray(image, dtype=np.float64)
+        scale = 255.0 if pixels.max(initial=0) <= 1.0 else 1.0
+        return np.clip(pixels * scale, 0, 255).astype(np.uint8)
+    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
+        image.mode == "P" and "transparency" in image.info
+    )
+    if has_alpha:
+        white = Image.new("RGBA", image.size, "white")
+        image = Image.alpha_composite(white, image.convert("RGBA"))
+    if image.mode != "L":
+        image = image.convert("RGB").convert("L")
+    return np.asarray(image, dtype=np.uint8)

@@ -1,0 +1,155 @@
+"""Which pixels of a photo are writing: lighting evened out, polarity found, lines removed.
+
+Ink is measured as how much darker a pixel is than the surface around it (0..1), so
+that light falling off across a page, or a broad shadow, changes little. Chalk on a
+board or white on a screen is turned round first, so writing is always the dark side.
+A ruled or squared page's lines are taken out; a pen stroke crossing them stays.
+"""
+
+import cv2
+import numpy as np
+
+# The surface is the photo with every dark feature narrower than this share of its short
+# side closed over: wider than any pen's stroke in a photo of a few digits (a fat marker
+# digit filling a close crop has strokes of about a fifth of the side).
+SURFACE_FEATURE = 0.3
+DARKEST_PAPER = 100.0  # grey level below which darkness is not measured relative to the page
+MIN_CONTRAST = 0.12  # weakest ink worth reading (faint pencil); paper grain, JPEG noise are less
+WEAK_SHARE = 0.35  # stroke pixels: at least this share of the boldest ink (blurred edges in)
+STRONG_SHARE = 0.6  # a mark must reach this share of the boldest ink somewhere: one pen wrote
+# a photo's digits, while show-through from the back of the page and stains are fainter
+EDGE_CONTACT = 0.5  # a mark touching a side of the photo over this share of its length
+STRONG_INK = 0.28  # ruled-line removal: a pen's ink crossing a line is at least this dark
+
+
+def _odd(value: float) -> int:
+    return max(3, int(value) // 2 * 2 + 1)
+
+
+def writing_is_dark(gray: np.ndarray) -> bool:
+    """Whether the writing is darker than what it is written on (pen on paper, not chalk).
+
+    Writing covers less of a photo than the surface it is on, so the surface's tone is
+    the photo's median tone: nearer the light end for paper, the dark end for a board.
+    When the median sits in the middle (a fat marker filling a close crop), it is paper.
+    """
+    darkest, brightest = np.percentile(gray, [1, 99])
+    return float(np.median(gray)) >= (darkest + brightest) / 2 - 0.1 * (brightest - darkest)
+
+
+def _along_line(image: np.ndarray, start: np.ndarray, end: np.ndarray, reach: int) -> float:
+    """Median, along a segment, of `image` summed across it within `reach` pixels.
+
+    For a mask that is the line's thickness; with no reach, the line's own ink. The
+    median ignores the few places where strokes cross the line.
+    """
+    length = max(float(np.hypot(*(end - start))), 1.0)
+    along = (end - start) / length
+    across = np.array([-along[1], along[0]])
+    steps = np.linspace(0.0, 1.0, max(2, int(length) // 2))[:, None, None]
+    offsets = np.arange(-reach, reach + 1)[None, :, None]
+    points = start + steps * (end - start) + offsets * across  # (positions, offsets, xy)
+    columns = np.clip(np.rint(points[..., 0]).astype(int), 0, image.shape[1] - 1)
+    rows = np.clip(np.rint(points[..., 1]).astype(int), 0, image.shape[0] - 1)
+    return float(np.median(image[rows, columns].sum(axis=1)))
+
+
+def remove_ruled_lines(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """Drop ruled and squared paper's lines: thin straight lines across much of the page.
+
+    A digit's own straight strokes are shorter than these, or far thicker. Where a pen
+    stroke crosses or follows a line, the pen's darker ink stays.
+    """
+    binary = mask.astype(np.uint8)
+    height, width = binary.shape
+    margin = 0.02 * max(height, width)
+    # Lines are found at half size, in whole degrees: a quarter of the pixels to vote.
+    half = (cv2.resize(binary, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA) > 0)
+    segments = cv2.HoughLinesP(
+        half.astype(np.uint8), rho=1, theta=np.pi / 180, threshold=max(height, width) // 10,
+        minLineLength=min(height, width) // 6, maxLineGap=max(2, min(height, width) // 200),
+    )
+    if segments is None:
+        return mask
+    segments = segments * 2
+    lines = np.zeros_like(binary)
+    # Per line, how dark ink must be to be a pen's rather than the line's own: a margin
+    # line is often darker than the ruled lines, and still the paper's.
+    pen_floor = np.zeros(ink.shape, np.float32)
+    boldest = float(np.percentile(ink[mask], 99))
+    for x0, y0, x1, y1 in segments.reshape(-1, 4).tolist():
+        start, end = np.array([x0, y0], float), np.array([x1, y1], float)
+        length = float(np.hypot(*(end - start)))
+        thickness = _along_line(binary, start, end, round(0.02 * min(height, width)))
+        own_ink = _along_line(ink, start, end, 0)
+        # A line running off the picture's edge is the paper's, and so is one far fainter
+        # than the boldest writing (a rule seen close up); a thin enough one anywhere.
+        at_edge = min(x0, y0, x1, y1) <= margin or max(x0, x1) >= width - margin or max(
+            y0, y1) >= height - margin
+        faint = own_ink < 0.6 * boldest
+        if 0 < thickness <= (0.03 if at_edge or faint else 0.015) * length:
+            footprint = round(thickness) + 3
+            cv2.line(lines, (x0, y0), (x1, y1), 1, thickness=footprint)
+            floor = max(STRONG_INK, 1.5 * own_ink)
+            cv2.line(pen_floor, (x0, y0), (x1, y1), floor, thickness=footprint)
+    pen = ink >= pen_floor
+    return mask & ~(lines.astype(bool) & ~pen)
+
+
+def _surface(small: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """The surface under the writing, from a reduced copy of the photo, at full size."""
+    size = _odd(SURFACE_FEATURE * min(small.shape))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    surface = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
+    surface = cv2.GaussianBlur(surface, (0, 0), size / 4)
+    return cv2.resize(surface, shape[::-1], interpolation=cv2.INTER_LINEAR)
+
+
+def ink_map(gray: np.ndarray) -> np.ndarray:
+    """How much darker each pixel is than the surface around it, 0..1, dark writing first.
+
+    Light writing on a dark surface (chalk, a screen) is turned round before measuring.
+    """
+    # Tone and surface vary smoothly: both are found on a copy about 128 pixels across.
+    scale = min(1.0, 128.0 / min(gray.shape))
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    if not writing_is_dark(small):
+        gray, small = 255 - gray, 255 - small
+    surface = np.maximum(_surface(small, gray.shape), gray).astype(np.float32)
+    # Relative darkness copes with shadows; the floor keeps the noise of a near-black
+    # picture from passing for ink.
+    return (surface - gray) / np.maximum(surface, DARKEST_PAPER)
+
+
+def runs_along_the_edge(labels: np.ndarray, count: int, stats: np.ndarray) -> np.ndarray:
+    """Per label, whether the mark runs along a side of the photo for over half its length.
+
+    That is the edge of a page, a table or a shadow, not writing: a character cut by
+    the photo's edge crosses it with a stroke or two.
+    `labels`, `count` and `stats` are what `cv2.connectedComponentsWithStats` returns.
+    """
+    along = np.zeros(count, bool)
+    for side, extent in ((labels[:, 0], 3), (labels[:, -1], 3), (labels[0], 2), (labels[-1], 2)):
+        contact = np.bincount(side, minlength=count)
+        along |= contact > EDGE_CONTACT * stats[:, extent]
+    along[0] = False
+    return along
+
+
+def find_ink(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The writing in a grayscale photo: (ink map 0..1, mask of the marks worth reading).
+
+    The mask is empty when nothing in the photo is darker than its surface by
+    `MIN_CONTRAST`: a blank page, a plain wall.
+    """
+    ink = ink_map(gray)
+    boldest = float(cv2.GaussianBlur(ink, (3, 3), 0).max())
+    if boldest < MIN_CONTRAST:
+        return ink, np.zeros(ink.shape, bool)
+    mask = ink >= max(MIN_CONTRAST / 2, WEAK_SHARE * boldest)
+    mask = remove_ruled_lines(mask, ink)
+    count, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    strong = np.zeros(count, bool)
+    strong[labels[mask & (ink >= max(MIN_CONTRAST, STRONG_SHARE * boldest))]] = True
+    strong[0] = False
+    return ink, strong[labels]

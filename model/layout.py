@@ -1,0 +1,149 @@
+"""Where the characters are: the ink's marks grouped into characters, in reading order.
+
+A handwritten character is one connected mark, or a few (a 5's flag, a 4 written in
+two strokes, a pencil line that broke). Marks that overlap a lot horizontally and
+lie close above one another make one character. Each character joins the line of its
+nearest neighbour to the left when their heights overlap, so a line may run uphill;
+lines are read top to bottom, and the characters in each left to right. Which of them
+are digits is the network's call.
+"""
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from model.ink import runs_along_the_edge
+
+MIN_SIDE = 10  # pixels: a mark shorter than this either way is a speck (MNIST: 20)
+MIN_HEIGHT_SHARE = 0.25  # of the largest mark's long side: smaller marks are dots, specks
+MAX_MARKS = 200  # the largest marks considered: no photo of a number has more characters
+SAME_COLUMN = 0.5  # horizontal overlap, of the narrower mark, for marks of one character
+STACK_GAP = 0.35  # the vertical gap between them, at most this share of the taller
+FRAME = 2.0  # a mark enclosing one over this many times shorter is a frame round it
+SAME_LINE = 0.2  # neighbours in a line overlap vertically by this share of the shorter
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle in pixels of the image it was found in."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+    @property
+    def right(self) -> int:
+        return self.x + self.width
+
+    @property
+    def bottom(self) -> int:
+        return self.y + self.height
+
+    def scaled(self, factor: float) -> "Box":
+        return Box(*(round(value * factor) for value in (self.x, self.y, self.width, self.height)))
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One character's marks (whatever it turns out to be), cropped to its box."""
+
+    box: Box
+    mask: np.ndarray  # bool, (box.height, box.width), True on its strokes
+    touches_edge: bool  # its ink reaches the photo's border: part of it may be cut off
+
+
+def _marks(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The label image, and the labels and boxes (x, y, width, height) of the marks that
+    may be writing: not specks, not the photo's edges, at most `MAX_MARKS` of the largest."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
+    boxes = stats[:, :4].astype(np.int64)
+    longest = boxes[:, 2:4].max(axis=1)
+    keep = (longest >= MIN_SIDE) & ~runs_along_the_edge(labels, count, stats)
+    keep[0] = False
+    # A dot or a speck is far smaller than the largest mark, of those the photo's edge
+    # does not cut (a shadow or a desk there may be far larger than any writing).
+    height, width = mask.shape
+    x, y, w, h = boxes.T
+    inside = keep & (x > 0) & (y > 0) & (x + w < width) & (y + h < height)
+    reference = inside if inside.any() else keep
+    if reference.any():
+        keep &= longest >= MIN_HEIGHT_SHARE * longest[reference].max()
+    kept = np.flatnonzero(keep)
+    kept = kept[np.argsort(-stats[kept, cv2.CC_STAT_AREA])][:MAX_MARKS]
+    return labels, kept, boxes[kept]
+
+
+def _same_character(boxes: np.ndarray) -> np.ndarray:
+    """For every pair of marks, whether they belong to one character: (n, n) bool."""
+    x, y, w, h = (boxes[:, k] for k in range(4))
+    right, bottom = x + w, y + h
+    overlap = np.minimum.outer(right, right) - np.maximum.outer(x, x)
+    gap = np.maximum.outer(y, y) - np.minimum.outer(bottom, bottom)
+    same = (overlap >= SAME_COLUMN * np.minimum.outer(w, w)) & (
+        gap <= STACK_GAP * np.maximum.outer(h, h)
+    )
+    # Writing inside a frame (a screen's bezel, a box drawn round it) is not part of it.
+    inside = (
+        (x[:, None] >= x[None, :]) & (right[:, None] <= right[None, :])
+        & (y[:, None] >= y[None, :]) & (bottom[:, None] <= bottom[None, :])
+    )
+    framed = inside & (h[None, :] > FRAME * h[:, None])
+    return same & ~framed & ~framed.T
+
+
+def _group(boxes: np.ndarray) -> list[list[int]]:
+    """Marks (by index) joined into characters: marks that belong together, and theirs."""
+    parent = list(range(len(boxes)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in zip(*np.nonzero(np.triu(_same_character(boxes), 1)), strict=True):
+        parent[root(int(i))] = root(int(j))
+    groups: dict[int, list[int]] = {}
+    for i in range(len(boxes)):
+        groups.setdefault(root(i), []).append(i)
+    return list(groups.values())
+
+
+def _lines(shapes: list[Shape]) -> list[list[Shape]]:
+    """Shapes in lines, top to bottom, each left to right.
+
+    Each shape joins the line of its nearest neighbour to the left whose height overlaps
+    its own by a fifth of the smaller height, so a line written uphill stays one line.
+    """
+    lines: list[list[Shape]] = []
+    for shape in sorted(shapes, key=lambda s: s.box.x):
+        best, best_gap = None, float("inf")
+        for line in lines:
+            last = line[-1].box
+            overlap = min(last.bottom, shape.box.bottom) - max(last.y, shape.box.y)
+            gap = shape.box.x - last.right
+            if overlap >= SAME_LINE * min(last.height, shape.box.height) and gap < best_gap:
+                best, best_gap = line, gap
+        if best is None:
+            lines.append([shape])
+        else:
+            best.append(shape)
+    return sorted(lines, key=lambda line: np.median([s.box.y + s.box.height / 2 for s in line]))
+
+
+def find_shapes(mask: np.ndarray) -> list[list[Shape]]:
+    """The characters written in an ink mask, as lines in reading order."""
+    labels, kept, boxes = _marks(mask)
+    height, width = mask.shape
+    shapes = []
+    for members in _group(boxes):
+        x0, y0 = boxes[members, 0].min(), boxes[members, 1].min()
+        x1 = (boxes[members, 0] + boxes[members, 2]).max()
+        y1 = (boxes[members, 1] + boxes[members, 3]).max()
+        box = Box(int(x0), int(y0), int(x1 - x0), int(y1 - y0))
+        crop = labels[box.y : box.bottom, box.x : box.right]
+        touches = box.x == 0 or box.y == 0 or box.right == width or box.bottom == height
+        shapes.append(Shape(box, np.isin(crop, kept[members]), touches))
+    return _lines(shapes)

@@ -1,0 +1,112 @@
+"""Every decision between reading and refusing, in one place.
+
+The network says, for each character the layout found, how likely each digit is and
+(digitnet) how likely it is not a digit at all. This module turns that into the
+answer: which characters make the number, which are skipped, and when to refuse.
+Each constant says where its value comes from.
+"""
+
+import numpy as np
+
+from model.layout import Shape
+from model.reading import Character, Reading, Refusal, Role
+
+# A digit at least this likely is named without hedging; below it, a single digit is
+# named with its runner-up when the two together reach TWO_WAY. Both carried over
+# unchanged from the single-digit bot (issue 2), not tuned on any photo set.
+SURE = 0.80
+TWO_WAY = 0.80
+# Characters shorter than this, in the photo's own pixels, cannot be read: MNIST's
+# digits are 20 pixels tall, and below half that a pen's stroke is a pixel or two.
+MIN_DIGIT_PIXELS = 10
+# A number's digits are written at one size: marks under half the typical digit's height
+# are dots and specks, and over twice it are not part of the writing (a desk's edge).
+SAME_SIZE = 0.5
+
+
+def _is_digit(probabilities: np.ndarray) -> bool:
+    """Whether some digit is likelier than "not a digit" (the 11th class, when there is one)."""
+    return probabilities[:10].max() > probabilities[10:].max(initial=0.0)
+
+
+def _roles(shapes: list[Shape], probabilities: np.ndarray) -> list[Role]:
+    """Each shape's role before size is considered: digit, not a digit, or cut off."""
+    roles = []
+    for shape, p in zip(shapes, probabilities, strict=True):
+        if not _is_digit(p):
+            roles.append(Role.NOT_A_DIGIT)
+        elif shape.touches_edge and p[:10].max() < SURE:
+            roles.append(Role.CUT_OFF)  # part of it may be beyond the edge
+        else:
+            roles.append(Role.DIGIT)
+    return roles
+
+
+def _typical_digit_height(shapes: list[Shape], roles: list[Role]) -> float:
+    """The median height of the digits lying wholly inside the photo (else of all digits).
+
+    What the photo's edge cuts through (a desk, a page's edge, a shadow) can be far
+    larger than the writing, and must not set the size the digits are measured by.
+    """
+    digits = [s for s, r in zip(shapes, roles, strict=True) if r is Role.DIGIT]
+    inside = [s for s in digits if not s.touches_edge] or digits
+    return float(np.median([s.box.height for s in inside])) if inside else 0.0
+
+
+def _refusal(roles: list[Role], shapes: list[Shape], scale: float) -> Refusal | None:
+    digits = [s for s, r in zip(shapes, roles, strict=True) if r is Role.DIGIT]
+    if not digits:
+        if Role.CUT_OFF in roles:
+            return Refusal.CUT_OFF
+        return Refusal.NOT_DIGITS if shapes else Refusal.NO_WRITING
+    tallest = max(s.box.height for s in digits)
+    if tallest * scale < MIN_DIGIT_PIXELS:
+        return Refusal.TOO_SMALL
+    # Writing that is mostly not digits (a word, Greek letters) is not a number with a
+    # few letters skipped, even when one of its letters looks like a digit. Letters are
+    # marks of the digits' size, wholly inside the photo (not a shadow or a desk).
+    letters = [
+        s for s, r in zip(shapes, roles, strict=True)
+        if r is Role.NOT_A_DIGIT and not s.touches_edge
+        and SAME_SIZE * tallest <= s.box.height <= tallest / SAME_SIZE
+    ]
+    return Refusal.NOT_DIGITS if len(letters) >= len(digits) else None
+
+
+def decide(
+    photo: np.ndarray, shapes: list[Shape], images: np.ndarray, probabilities: np.ndarray,
+    scale: float = 1.0,
+) -> Reading:
+    """The reading of a photo from its shapes (in reading order) and the network's output.
+
+    `scale` is the photo's original size over `photo`'s, for the smallest readable digit.
+    """
+    roles = _roles(shapes, probabilities)
+    typical = _typical_digit_height(shapes, roles)
+    roles = [
+        Role.STRAY if r is Role.DIGIT and not (
+            SAME_SIZE * typical <= s.box.height <= typical / SAME_SIZE
+        ) else r
+        for s, r in zip(shapes, roles, strict=True)
+    ]
+    refusal = _refusal(roles, shapes, scale)
+    characters = tuple(
+        Character(shape.box, image, p, role)
+        for shape, image, p, role in zip(shapes, images, probabilities, roles, strict=True)
+    )
+    digits = [c for c in characters if c.role is Role.DIGIT]
+    if refusal is None and len(digits) == 1 and not is_answered(digits[0]):
+        refusal = Refusal.UNCLEAR
+    return Reading(photo, characters, refusal)
+
+
+def is_sure(character: Character) -> bool:
+    """Whether a digit is named without hedging."""
+    return character.confidence >= SURE
+
+
+def is_answered(character: Character) -> bool:
+    """Whether a digit, or a pair of digits, is likely enough to name."""
+    return is_sure(character) or (
+        character.confidence + character.runner_up_confidence >= TWO_WAY
+    )
