@@ -4,9 +4,10 @@
 
 Each figure is printed beside its baseline, measured in the same run:
 - one digit through the network: Keras' `model.predict` (what the seed's predict
-  script called) against the recogniser's compiled forward pass;
-- the 10,000 MNIST test images: `model.predict` against `Recogniser.predict_batched`;
-- one phone photo end to end in-process (decode, find the digit, read it);
+  script called) against the classifier's compiled forward pass;
+- the 10,000 MNIST test images: `model.predict` against `Classifier.predict`;
+- one 1280x960 phone photo of a digit, and one of a 6-digit number, end to end in-process
+  (decode, find the digits, read them);
 - /accuracy as an admin sees it: from sending the command to the fake Telegram server
   until the report arrives, with `python -m bot` polling that server over HTTP.
 """
@@ -22,10 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
+from model import photoset
 from model.data import load_mnist
-from model.recogniser import Recogniser
-from tests.fake_telegram import FakeTelegram
-from tests.images import jpeg, phone_photo
+from model.reader import Reader
+from testing.fake_telegram import FakeTelegram
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -81,20 +82,26 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     mnist = load_mnist(args.mnist_path)
-    recogniser = Recogniser.load()
-    model = recogniser.model
+    reader = Reader.load()
+    classifier, model = reader.classifier, reader.classifier.model
     one = mnist.test.images[:1]
-    photo = jpeg(phone_photo(mnist.test.images[0, ..., 0], np.random.default_rng(0)))
+    rng = np.random.default_rng(0)
+    digit = photoset.render(mnist.test.images[0, ..., 0], "clean-white-paper", rng)
+    number = photoset.render(
+        photoset.compose_number(mnist.test.images[:6, ..., 0], rng), "clean-white-paper", rng
+    )
 
     print(f"{'what':<44} {'ours':>13}")
     print(row("one digit through the network",
-              timed(lambda: recogniser.predict(one), args.repeats),
+              timed(lambda: classifier.predict(one), args.repeats),
               timed(lambda: model.predict(one, verbose=0), args.repeats)))
     print(row("10,000 MNIST test digits",
-              timed(lambda: recogniser.predict_batched(mnist.test.images), 3),
+              timed(lambda: classifier.predict(mnist.test.images), 3),
               timed(lambda: model.predict(mnist.test.images, verbose=0), 3)))
-    print(row("one 1280x960 phone photo, bytes to answer",
-              timed(lambda: recogniser.read(photo), args.repeats)))
+    print(row("a phone photo of a digit, bytes to answer",
+              timed(lambda: reader.read(digit), args.repeats)))
+    print(row("a phone photo of a 6-digit number",
+              timed(lambda: reader.read(number), args.repeats)))
     print(f"{'/accuracy, command to report (end to end)':<44} "
           f"{accuracy_command_seconds(args.mnist_path) * 1000:>10.1f} ms")
 

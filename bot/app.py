@@ -19,8 +19,7 @@ from telegram.ext import (
 from bot import handlers, messages
 from bot.config import Settings
 from bot.heartbeat import HeartbeatRequest
-from bot.recent import RecentDigits
-from model.recogniser import Recogniser
+from model.reader import Reader
 
 logger = logging.getLogger(__name__)
 
@@ -28,11 +27,11 @@ logger = logging.getLogger(__name__)
 async def on_startup(application: Application) -> None:
     """Load the network once (off the loop) and tell Telegram the command list."""
     settings: Settings = application.bot_data["settings"]
-    recogniser = await asyncio.to_thread(Recogniser.load, settings.checkpoint)
-    application.bot_data["recogniser"] = recogniser
+    reader = await asyncio.to_thread(Reader.load, settings.checkpoint)
+    application.bot_data["reader"] = reader
     logger.info(
         "Loaded %s (MNIST test accuracy %s)",
-        settings.checkpoint.name, recogniser.metadata.get("test_accuracy", "unknown"),
+        settings.checkpoint.name, reader.metadata.get("test_accuracy", "unknown"),
     )
     await application.bot.set_my_commands(messages.COMMANDS)
     for admin_id in settings.admin_ids:
@@ -63,7 +62,6 @@ def build_application(settings: Settings) -> Application:
         )
     application = builder.build()
     application.bot_data["settings"] = settings
-    application.bot_data["recent"] = RecentDigits()
 
     new = filters.UpdateType.MESSAGE  # edits of old messages are not asked again
     admins = filters.User(user_id=settings.admin_ids)
@@ -76,9 +74,8 @@ def build_application(settings: Settings) -> Application:
             CommandHandler("accuracy", handlers.refuse_accuracy, filters=new),
             MessageHandler(new & filters.PHOTO, handlers.read_photo),
             MessageHandler(new & filters.Document.IMAGE, handlers.read_image_document),
-            CallbackQueryHandler(
-                handlers.show_what_model_saw, pattern=f"^{handlers.SAW_PREFIX}"
-            ),
+            CallbackQueryHandler(handlers.show_what_model_saw, pattern=f"^{handlers.SAW}$"),
+            CallbackQueryHandler(handlers.stale_button),
             # Last: anything else said to the bot in private (not group chatter, not joins).
             MessageHandler(
                 new & filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, handlers.unsupported

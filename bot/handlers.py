@@ -13,17 +13,17 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import messages
-from bot.recent import RecentDigits
 from model.data import MnistError
-from model.errors import DigitCutOff, ImageTooLarge, NoDigitFound, PreprocessingError
+from model.errors import ImageTooLarge, NoDigitFound, PreprocessingError
 from model.evaluate import confusion_matrix_png, evaluate_on_mnist
-from model.pictures import enlarged_digit_png
-from model.recogniser import Recogniser
+from model.pictures import annotated_png
+from model.reader import Reader
+from model.reading import Reading
 
 logger = logging.getLogger(__name__)
 
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API serves no bigger file to bots
-SAW_PREFIX = "saw:"  # callback data of the "What the model saw" button
+SAW = "saw"  # callback data of the "What the model saw" button
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -42,14 +42,14 @@ async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def read_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Read the digit in a photo, taking its largest size."""
+    """Read the digits in a photo, taking its largest size."""
     message = update.effective_message
     await message.reply_chat_action(ChatAction.TYPING)
     await reply_with_reading(message, context, await message.photo[-1].get_file())
 
 
 async def read_image_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Read the digit in an image sent as a file."""
+    """Read the digits in an image sent as a file."""
     message = update.effective_message
     if (message.document.file_size or 0) > MAX_DOWNLOAD_BYTES:
         await message.reply_text(messages.TOO_LARGE)
@@ -63,24 +63,19 @@ async def reply_with_reading(
 ) -> None:
     """Download the image into memory, read it off the event loop, answer."""
     data = bytes(await file.download_as_bytearray())
-    recogniser: Recogniser = context.bot_data["recogniser"]
+    reader: Reader = context.bot_data["reader"]
     try:
-        reading = await asyncio.to_thread(recogniser.read, data)
+        reading = await asyncio.to_thread(reader.read, data)
     except PreprocessingError as problem:
         logger.info("Could not read an image of %d bytes: %s", len(data), problem)
         await message.reply_text(_explain(problem))
         return
-    recent: RecentDigits = context.bot_data["recent"]
-    button = InlineKeyboardButton(
-        messages.SAW_BUTTON, callback_data=SAW_PREFIX + recent.add(reading.image)
-    )
-    text = messages.reading(reading) if reading.answered else messages.UNCLEAR
+    text = messages.refusal(reading) if reading.refusal else messages.reading(reading)
+    button = InlineKeyboardButton(messages.SAW_BUTTON, callback_data=SAW)
     await message.reply_text(text, reply_markup=InlineKeyboardMarkup([[button]]))
 
 
 def _explain(problem: PreprocessingError) -> str:
-    if isinstance(problem, DigitCutOff):
-        return messages.CUT_OFF
     if isinstance(problem, NoDigitFound):
         return messages.NO_DIGIT
     if isinstance(problem, ImageTooLarge):
@@ -88,16 +83,45 @@ def _explain(problem: PreprocessingError) -> str:
     return messages.UNREADABLE
 
 
+def _image_file_of(message: Message | None) -> str | None:
+    """The file id of the photo (largest size) or image document in `message`, if any."""
+    if message is None:
+        return None
+    if message.photo:
+        return message.photo[-1].file_id
+    if message.document and (message.document.mime_type or "").startswith("image/"):
+        return message.document.file_id
+    return None
+
+
 async def show_what_model_saw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Send the 28x28 digit the model read, enlarged, under the answer."""
+    """Read the user's photo again and send it back with what was found drawn on it.
+
+    The photo is the message the answer replies to, so nothing is kept between the
+    answer and the button press.
+    """
     query = update.callback_query
-    digit = context.bot_data["recent"].get(query.data.removeprefix(SAW_PREFIX))
-    if digit is None:
+    answer = query.message if isinstance(query.message, Message) else None
+    file_id = _image_file_of(answer.reply_to_message if answer else None)
+    if file_id is None:
         await query.answer(messages.SAW_EXPIRED, show_alert=True)
         return
     await query.answer()
-    picture = await asyncio.to_thread(enlarged_digit_png, digit)
-    await update.effective_chat.send_photo(picture, caption=messages.SAW_CAPTION)
+    await answer.reply_chat_action(ChatAction.UPLOAD_PHOTO)
+    data = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
+    reader: Reader = context.bot_data["reader"]
+    picture = await asyncio.to_thread(_annotated, reader, data)
+    await answer.reply_photo(picture, caption=messages.SAW_CAPTION)
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A press on a button this bot no longer offers: answer it, or the client spins."""
+    await update.callback_query.answer(messages.SAW_EXPIRED, show_alert=True)
+
+
+def _annotated(reader: Reader, data: bytes) -> bytes:
+    reading: Reading = reader.read(data)
+    return annotated_png(reading)
 
 
 async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -110,9 +134,12 @@ async def accuracy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     await message.reply_text(messages.EVALUATING)
     await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
-    recogniser, settings = context.bot_data["recogniser"], context.bot_data["settings"]
+    reader: Reader = context.bot_data["reader"]
+    settings = context.bot_data["settings"]
     try:
-        report = await asyncio.to_thread(evaluate_on_mnist, recogniser, settings.mnist_path)
+        report = await asyncio.to_thread(
+            evaluate_on_mnist, reader.classifier, settings.mnist_path
+        )
     except (MnistError, OSError) as problem:  # OSError: Keras could not download MNIST
         logger.warning("Evaluation failed: %s", problem)
         await message.reply_text(messages.evaluation_failed(problem))

@@ -4,9 +4,12 @@ from typing import TYPE_CHECKING
 
 from telegram import BotCommand
 
+from model.policy import is_answered, is_sure
+from model.reading import Refusal
+
 if TYPE_CHECKING:  # only for type hints: importing them would load TensorFlow
     from model.evaluate import Report
-    from model.recogniser import Reading
+    from model.reading import Character, Reading
 
 COMMANDS = [
     BotCommand("start", "What this bot does"),
@@ -17,39 +20,51 @@ ADMIN_COMMANDS = [*COMMANDS, BotCommand("accuracy", "Test the model on MNIST (ad
 
 TIPS = (
     "For the best result:\n"
-    "• one digit, written large with a dark pen or marker\n"
+    "• digits written large with a dark pen or marker, on one line\n"
     "• plain paper, good light, no shadow across it\n"
-    "• the whole digit inside the frame, filling much of it"
+    "• all the writing inside the frame, filling much of it"
 )
 
 WELCOME = (
     "Hi! I read handwritten digits.\n\n"
-    "Send me a photo of a digit from 0 to 9 on paper, a whiteboard or a screen, "
-    "and I'll tell you which digit it is and how sure I am.\n\n"
+    "Send me a photo of a digit or a number on paper, a whiteboard or a screen, "
+    "and I'll tell you what it says and how sure I am.\n\n"
     f"{TIPS}\n\n"
     "/help shows this again, /privacy says what I do with your photos."
 )
 
 HELP = (
-    "Send a photo of one handwritten digit (0-9). A picture sent as a file "
+    "Send a photo of a handwritten digit (0-9) or number. A picture sent as a file "
     "(PNG, JPEG, WebP, BMP, GIF or TIFF) works too.\n\n"
     f"{TIPS}"
 )
 
 PRIVACY = (
-    "Your photo is read in memory to find the digit, then forgotten: "
-    "it is never stored on disk, and nobody sees it. Only the tiny 28x28 picture "
-    "the model read is kept in memory, for the \"What the model saw\" button, "
-    "until newer readings replace it or the bot restarts."
+    "Your photo is read in memory to find the digits, then forgotten: "
+    "it is never stored on disk, and nobody sees it. The \"What the model saw\" "
+    "button downloads your photo from Telegram again and reads it anew; I keep nothing."
 )
 
-UNSUPPORTED = "I can only read photos of handwritten digits. Send me a photo of one digit (0-9)."
-NO_DIGIT = f"I couldn't find a digit in this picture.\n\n{TIPS}"
-CUT_OFF = (
-    "The writing runs off the edge of the photo, so part of the digit may be missing.\n\n"
-    f"{TIPS}"
+UNSUPPORTED = (
+    "I can only read photos of handwritten digits. Send me a photo of a digit or a number."
 )
-UNCLEAR = f"I can't tell which digit this is.\n\n{TIPS}"
+REFUSALS = {
+    Refusal.NO_WRITING: f"I couldn't find any writing in this picture.\n\n{TIPS}",
+    Refusal.NOT_DIGITS: (
+        "I can see writing or marks here, but no digits I can read. I only read "
+        f"handwritten digits.\n\n{TIPS}"
+    ),
+    Refusal.CUT_OFF: (
+        "The writing runs off the edge of the photo, so part of it may be missing. "
+        f"Leave some space around it.\n\n{TIPS}"
+    ),
+    Refusal.TOO_SMALL: (
+        "The digits are too small for me to read. Come closer, so that they fill more "
+        f"of the photo.\n\n{TIPS}"
+    ),
+    Refusal.UNCLEAR: f"I can't tell which digit this is.\n\n{TIPS}",
+}
+NO_DIGIT = REFUSALS[Refusal.NO_WRITING]
 UNREADABLE = "I couldn't open this file as an image. Please send a photo or a PNG/JPEG file."
 TOO_LARGE = "This image is too large for me. Please send it as a photo (not as a file)."
 NOT_ADMIN = "Sorry, /accuracy is only for the bot's admins."
@@ -59,22 +74,39 @@ SOMETHING_WENT_WRONG = "Sorry, something went wrong on my side. Please try again
 
 SAW_BUTTON = "🔍 What the model saw"
 SAW_CAPTION = (
-    "This is what the model read: your digit cropped, scaled into 20x20 pixels and centred "
-    "in 28x28, white on black, like the MNIST digits it learned from."
+    "What I found in your photo: a box round each character, with what I read in it. "
+    "Below, each character as the network saw it: cropped, scaled into 20x20 pixels and "
+    "centred in 28x28, white on black, like the MNIST digits it learned from."
 )
-SAW_EXPIRED = "That picture is gone by now. Send the photo again to see it."
+SAW_EXPIRED = "I can't find your photo any more. Send it again to see what I saw."
 
 
 def reading(result: "Reading") -> str:
-    """First line: the digit and how sure; when unsure, the runner-up and a tip."""
-    answer = f"{result.digit} — {result.confidence:.1%} sure"
-    if result.is_sure:
+    """First line: the number (or digit) and how sure; then each digit, or a hedge."""
+    digits = result.digits
+    if len(digits) == 1:
+        return _single_digit(digits[0])
+    answer = f"{result.number} — {result.confidence:.0%} sure"
+    each = " · ".join(f"{c.digit} {c.confidence:.0%}" for c in digits)
+    if all(is_sure(c) for c in digits):
+        return f"{answer}\n{each}"
+    return f"{answer}\n{each}\n\nSome digits are hard to read. A clearer photo would help."
+
+
+def _single_digit(digit: "Character") -> str:
+    answer = f"{digit.digit} — {digit.confidence:.1%} sure"
+    if is_sure(digit) or not is_answered(digit):
         return answer
     return (
-        f"{answer}, or maybe {result.runner_up} ({result.runner_up_confidence:.1%})\n\n"
-        f"I'm torn between {result.digit} and {result.runner_up}. A clearer photo would help."
+        f"{answer}, or maybe {digit.runner_up} ({digit.runner_up_confidence:.1%})\n\n"
+        f"I'm torn between {digit.digit} and {digit.runner_up}. A clearer photo would help."
         f"\n\n{TIPS}"
     )
+
+
+def refusal(result: "Reading") -> str:
+    """Why no number is given, in words the user can act on."""
+    return REFUSALS[result.refusal]
 
 
 def accuracy_report(report: "Report") -> str:

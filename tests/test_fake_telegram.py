@@ -33,7 +33,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fake_telegram import FakeTelegram
+from testing.fake_telegram import FakeTelegram
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Test doubles that tests and benchmarks share: a fake Telegram Bot API server."""
