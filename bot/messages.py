@@ -62,7 +62,7 @@ REFUSALS = {
         "The digits are too small for me to read. Come closer, so that they fill more "
         f"of the photo.\n\n{TIPS}"
     ),
-    Refusal.UNCLEAR: f"I can't tell which digit this is.\n\n{TIPS}",
+    Refusal.UNCLEAR: f"I can't make out the digits clearly enough to say.\n\n{TIPS}",
 }
 NO_DIGIT = REFUSALS[Refusal.NO_WRITING]
 UNREADABLE = "I couldn't open this file as an image. Please send a photo or a PNG/JPEG file."

@@ -67,7 +67,7 @@ def remove_ruled_lines(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
     half = (cv2.resize(binary, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA) > 0)
     segments = cv2.HoughLinesP(
         half.astype(np.uint8), rho=1, theta=np.pi / 180, threshold=max(height, width) // 10,
-        minLineLength=min(height, width) // 6, maxLineGap=max(2, min(height, width) // 200),
+        minLineLength=min(height, width) // 6, maxLineGap=max(3, min(height, width) // 50),
     )
     if segments is None:
         return mask

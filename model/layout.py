@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from model.ink import runs_along_the_edge
+from model.normalise import stroke_width
 
 MIN_SIDE = 10  # pixels: a mark shorter than this either way is a speck (MNIST: 20)
 MIN_HEIGHT_SHARE = 0.25  # of the largest mark's long side: smaller marks are dots, specks
@@ -51,7 +52,12 @@ class Shape:
 
     box: Box
     mask: np.ndarray  # bool, (box.height, box.width), True on its strokes
-    touches_edge: bool  # its ink reaches the photo's border: part of it may be cut off
+    edge_strokes: float  # how many pen strokes' widths of its ink lie on the photo's
+    # border: 0 inside the photo, about 1 for a tail that touches it, more when cut off
+
+    @property
+    def touches_edge(self) -> bool:
+        return self.edge_strokes > 0
 
 
 def _marks(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -133,6 +139,15 @@ def _lines(shapes: list[Shape]) -> list[list[Shape]]:
     return sorted(lines, key=lambda line: np.median([s.box.y + s.box.height / 2 for s in line]))
 
 
+def _edge_strokes(ink: np.ndarray, box: Box, height: int, width: int) -> float:
+    """How many strokes' widths of a shape's ink lie on the photo's border."""
+    on_border = (
+        (ink[:, 0].sum() if box.x == 0 else 0) + (ink[:, -1].sum() if box.right == width else 0)
+        + (ink[0].sum() if box.y == 0 else 0) + (ink[-1].sum() if box.bottom == height else 0)
+    )
+    return float(on_border) / max(stroke_width(ink), 1.0) if on_border else 0.0
+
+
 def find_shapes(mask: np.ndarray) -> list[list[Shape]]:
     """The characters written in an ink mask, as lines in reading order."""
     labels, kept, boxes = _marks(mask)
@@ -143,7 +158,6 @@ def find_shapes(mask: np.ndarray) -> list[list[Shape]]:
         x1 = (boxes[members, 0] + boxes[members, 2]).max()
         y1 = (boxes[members, 1] + boxes[members, 3]).max()
         box = Box(int(x0), int(y0), int(x1 - x0), int(y1 - y0))
-        crop = labels[box.y : box.bottom, box.x : box.right]
-        touches = box.x == 0 or box.y == 0 or box.right == width or box.bottom == height
-        shapes.append(Shape(box, np.isin(crop, kept[members]), touches))
+        ink = np.isin(labels[box.y : box.bottom, box.x : box.right], kept[members])
+        shapes.append(Shape(box, ink, _edge_strokes(ink, box, height, width)))
     return _lines(shapes)

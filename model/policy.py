@@ -19,6 +19,10 @@ TWO_WAY = 0.80
 # Characters shorter than this, in the photo's own pixels, cannot be read: MNIST's
 # digits are 20 pixels tall, and below half that a pen's stroke is a pixel or two.
 MIN_DIGIT_PIXELS = 10
+# A digit whose tail touches the photo's edge lies on it over about one stroke's width;
+# one the edge cuts through lies on it over two strokes or more (both sides of a loop,
+# or a stroke crossing at a slant).
+CUT_STROKES = 1.5
 # A number's digits are written at one size: marks under half the typical digit's height
 # are dots and specks, and over twice it are not part of the writing (a desk's edge).
 SAME_SIZE = 0.5
@@ -35,8 +39,8 @@ def _roles(shapes: list[Shape], probabilities: np.ndarray) -> list[Role]:
     for shape, p in zip(shapes, probabilities, strict=True):
         if not _is_digit(p):
             roles.append(Role.NOT_A_DIGIT)
-        elif shape.touches_edge and p[:10].max() < SURE:
-            roles.append(Role.CUT_OFF)  # part of it may be beyond the edge
+        elif shape.edge_strokes > CUT_STROKES or (shape.touches_edge and p[:10].max() < SURE):
+            roles.append(Role.CUT_OFF)  # part of it is, or may be, beyond the edge
         else:
             roles.append(Role.DIGIT)
     return roles
@@ -94,8 +98,9 @@ def decide(
         Character(shape.box, image, p, role)
         for shape, image, p, role in zip(shapes, images, probabilities, roles, strict=True)
     )
-    digits = [c for c in characters if c.role is Role.DIGIT]
-    if refusal is None and len(digits) == 1 and not is_answered(digits[0]):
+    # A number is only as good as its least clear digit: one that neither it nor a
+    # runner-up is likely enough to name makes the whole reading unclear.
+    if refusal is None and not all(is_answered(c) for c in characters if c.role is Role.DIGIT):
         refusal = Refusal.UNCLEAR
     return Reading(photo, characters, refusal)
 

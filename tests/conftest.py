@@ -12,6 +12,7 @@ from model.reader import Reader
 PROJECT = Path(__file__).resolve().parent.parent
 MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 MNIST_PATH = Path(os.environ.get("MNIST_PATH") or PROJECT.parent / "shared/data/mnist.npz")
+REAL_DEV = PROJECT.parent / "shared/data/real-dev"  # real photos, read only, never trained on
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +23,13 @@ def mnist_path(tmp_path_factory) -> Path:
     import keras
 
     return Path(keras.utils.get_file("mnist.npz", MNIST_URL))
+
+
+@pytest.fixture(scope="session")
+def real_dev() -> Path:
+    """../shared/data/real-dev, which every developer and CI have beside the project."""
+    assert (REAL_DEV / "manifest.csv").is_file(), f"{REAL_DEV} is missing"
+    return REAL_DEV
 
 
 @pytest.fixture(scope="session")

@@ -233,12 +233,12 @@ def test_stranger_is_refused_accuracy_and_nothing_is_evaluated(telegram):
 
 
 def test_slow_image_does_not_hold_up_other_users(telegram, mnist):
-    """A 27 MP PNG is decoded in a worker thread while another user's /help is answered."""
+    """A 48 MP PNG is decoded in a worker thread while another user's /help is answered."""
     photo = phone_photo(mnist.test.images[3, ..., 0], np.random.default_rng(5), size=(1200, 900))
-    big = encode(photo.resize((6000, 4500), Image.Resampling.NEAREST), "PNG", compress_level=1)
+    big = encode(photo.resize((8000, 6000), Image.Resampling.NEAREST), "PNG", compress_level=1)
     slow = telegram.send_document(big, "scan.png", "image/png")
     telegram.wait_for("getFile", lambda call: call.params["file_id"] == slow["document"]["file_id"])
-    time.sleep(0.3)  # the download is under way; decoding it takes over a second
+    time.sleep(0.1)  # the download is under way; decoding it takes over a second
     quick = telegram.send_text("/help", user_id=STRANGER + 1)
     slow_reply, quick_reply = telegram.replies_to(slow), telegram.replies_to(quick)
     assert read_digit(slow_reply) == mnist.test.labels[3]

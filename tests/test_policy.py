@@ -10,7 +10,8 @@ from model.reading import Refusal, Role
 PHOTO = np.full((600, 800), 230, np.uint8)
 
 
-def shape(x: int, height: int = 100, y: int = 200, edge: bool = False) -> Shape:
+def shape(x: int, height: int = 100, y: int = 200, edge: float = 0.0) -> Shape:
+    """A shape `height` tall; `edge`: how many strokes' widths of it lie on the border."""
     return Shape(Box(x, y, height // 2, height), np.ones((height, height // 2), bool), edge)
 
 
@@ -64,17 +65,28 @@ def test_a_speck_read_as_a_digit_is_stray():
 
 
 def test_an_unsure_digit_at_the_edge_is_cut_off():
-    reading = decide([shape(0, edge=True)], [digit(7, 0.6)])
+    reading = decide([shape(0, edge=1.0)], [digit(7, 0.6)])
     assert reading.refusal is Refusal.CUT_OFF
 
 
-def test_a_sure_digit_at_the_edge_is_read():
-    assert decide([shape(0, edge=True)], [digit(7, 0.97)]).number == "7"
+def test_a_sure_digit_whose_tail_touches_the_edge_is_read():
+    assert decide([shape(0, edge=1.0)], [digit(7, 0.97)]).number == "7"
+
+
+def test_a_digit_the_edge_cuts_through_is_cut_off_however_sure():
+    assert decide([shape(0, edge=2.5)], [digit(7, 0.99)]).refusal is Refusal.CUT_OFF
 
 
 def test_tiny_digits_are_too_small():
     assert decide([shape(100, height=8)], [digit(5)]).refusal is Refusal.TOO_SMALL
     assert decide([shape(100, height=8)], [digit(5)], scale=4.0).number == "5"
+
+
+def test_a_number_with_a_digit_nobody_could_name_is_unclear():
+    torn = np.full(11, 0.0, np.float32)
+    torn[[1, 4, 7, 9]] = 0.25
+    reading = decide([shape(100), shape(200), shape(300)], [digit(2), torn, digit(5)])
+    assert reading.refusal is Refusal.UNCLEAR and reading.number == ""
 
 
 def test_a_single_digit_nobody_could_name_is_unclear():

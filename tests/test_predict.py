@@ -59,3 +59,14 @@ def test_json_gives_one_object_per_file(tmp_path, mnist, rng):
     assert len(only["top"]) == 3 and only["top"][0][0] == mnist.test.labels[4]
     assert np.isclose(first["confidence"], only["top"][0][1], atol=1e-3)
     assert second["file"] == str(garbage) and "error" in second
+
+
+def test_reads_real_photos_from_real_dev(real_dev):
+    """Real photos (never trained on): a digit, a number and Greek letters."""
+    files = [real_dev / "single/7_kshah1_1.png", real_dev / "numbers/9680_filippo_1.png",
+             real_dev / "negatives/none_huihwoo_2.jpg"]
+    result = predict("--json", *map(str, files))
+    assert result.returncode == 0, result.stderr
+    digit, number, letter = (json.loads(line) for line in result.stdout.splitlines())
+    assert digit["number"] == "7" and number["number"] == "9680"
+    assert letter["number"] is None and letter["refusal"]
