@@ -13,6 +13,9 @@ import numpy as np
 # side closed over: wider than any pen's stroke in a photo of a few digits (a fat marker
 # digit filling a close crop has strokes of about a fifth of the side).
 SURFACE_FEATURE = 0.3
+THIN = 9  # pixels at half the working size: wider than a pen's stroke in most photos
+THIN_CONTRAST = 20.0  # grey levels: thin features weaker than this are grain, not writing
+THIN_MARGIN = 1.5  # one side's thin features must be this much stronger to decide
 DARKEST_PAPER = 100.0  # grey level below which darkness is not measured relative to the page
 MIN_CONTRAST = 0.12  # weakest ink worth reading (faint pencil); paper grain, JPEG noise are less
 WEAK_SHARE = 0.35  # stroke pixels: at least this share of the boldest ink (blurred edges in)
@@ -29,12 +32,22 @@ def _odd(value: float) -> int:
 def writing_is_dark(gray: np.ndarray) -> bool:
     """Whether the writing is darker than what it is written on (pen on paper, not chalk).
 
-    Writing covers less of a photo than the surface it is on, so the surface's tone is
-    the photo's median tone: nearer the light end for paper, the dark end for a board.
-    When the median sits in the middle (a fat marker filling a close crop), it is paper.
+    Writing is thin strokes. Thin dark features stand out of paper when a closing fills
+    them in (a black-hat), thin light ones out of a board when an opening takes them
+    away (a top-hat): the side whose strongest thin features are clearly stronger is
+    the writing's ("strongest": the top 0.5% of each, so writing must cover about 1 in
+    200 of the photo's pixels to count). When neither side is (a fat marker filling a
+    close crop, a tiny digit), the surface is what covers most of the photo, so its
+    tone is the median's: paper unless the median is dark.
     """
-    darkest, brightest = np.percentile(gray, [1, 99])
-    return float(np.median(gray)) >= (darkest + brightest) / 2 - 0.1 * (brightest - darkest)
+    half = gray[::2, ::2]
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (THIN, THIN))
+    dark = float(np.percentile(cv2.morphologyEx(half, cv2.MORPH_BLACKHAT, kernel), 99.5))
+    light = float(np.percentile(cv2.morphologyEx(half, cv2.MORPH_TOPHAT, kernel), 99.5))
+    if max(dark, light) >= THIN_CONTRAST and max(dark, light) >= THIN_MARGIN * min(dark, light):
+        return dark > light
+    darkest, brightest = np.percentile(half, [1, 99])
+    return float(np.median(half)) >= (darkest + brightest) / 2 - 0.1 * (brightest - darkest)
 
 
 def _along_line(image: np.ndarray, start: np.ndarray, end: np.ndarray, reach: int) -> float:
@@ -110,11 +123,11 @@ def ink_map(gray: np.ndarray) -> np.ndarray:
 
     Light writing on a dark surface (chalk, a screen) is turned round before measuring.
     """
-    # Tone and surface vary smoothly: both are found on a copy about 128 pixels across.
+    if not writing_is_dark(gray):
+        gray = 255 - gray
+    # The surface varies smoothly: it is found on a copy about 128 pixels across.
     scale = min(1.0, 128.0 / min(gray.shape))
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    if not writing_is_dark(small):
-        gray, small = 255 - gray, 255 - small
     surface = np.maximum(_surface(small, gray.shape), gray).astype(np.float32)
     # Relative darkness copes with shadows; the floor keeps the noise of a near-black
     # picture from passing for ink.

@@ -334,16 +334,7 @@ def condition_replies(telegram, mnist):
             for condition, label, message in sent]
 
 
-# Known limits of the reader (issue 9 stays open for them): a page's edge with a dark table
-# round it, and hard hand shadows, make the surface the ink is measured against wrong.
-KNOWN_WEAK = {"paper-edge", "shadow"}
-
-
-@pytest.mark.parametrize("condition", [
-    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason="reader's known limit"))
-    if c in KNOWN_WEAK else c
-    for c in photoset.CONDITIONS
-])
+@pytest.mark.parametrize("condition", photoset.CONDITIONS)
 def test_each_photo_condition_is_read_through_telegram(condition_replies, condition):
     answers = [(label, line) for c, label, line in condition_replies if c == condition]
     right = [re.match(rf"{label} — \d", line) is not None for label, line in answers]
