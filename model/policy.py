@@ -74,7 +74,12 @@ def _refusal(roles: list[Role], shapes: list[Shape], scale: float) -> Refusal | 
         if r is Role.NOT_A_DIGIT and not s.touches_edge
         and SAME_SIZE * tallest <= s.box.height <= tallest / SAME_SIZE
     ]
-    return Refusal.NOT_DIGITS if len(letters) >= len(digits) else None
+    if len(letters) >= len(digits):
+        return Refusal.NOT_DIGITS
+    # A few marks as tall as the digits beside them are more likely digits the network
+    # could not read than letters in a number: leaving them out would give a wrong number.
+    # Dots, dashes and underlines are far shorter, and are skipped.
+    return Refusal.UNCLEAR if letters else None
 
 
 def decide(

@@ -59,6 +59,12 @@ def test_a_dash_beside_a_number_is_skipped():
     assert [c.role for c in reading.characters] == [Role.DIGIT, Role.NOT_A_DIGIT, Role.DIGIT]
 
 
+def test_a_digit_sized_mark_among_digits_makes_the_number_unclear():
+    shapes = [shape(100), shape(200), shape(300)]
+    reading = decide(shapes, [digit(1), NOT_A_DIGIT, digit(2)])
+    assert reading.refusal is Refusal.UNCLEAR and reading.number == ""
+
+
 def test_a_speck_read_as_a_digit_is_stray():
     reading = decide([shape(100), shape(200, height=20)], [digit(3), digit(0)])
     assert reading.number == "3" and reading.characters[1].role is Role.STRAY
