@@ -17,7 +17,7 @@ from model.ink import runs_along_the_edge
 from model.normalise import stroke_width
 
 MIN_SIDE = 10  # pixels: a mark shorter than this either way is a speck (MNIST: 20)
-MIN_HEIGHT_SHARE = 0.25  # of the largest mark's long side: smaller marks are dots, specks
+MIN_SIZE_SHARE = 0.25  # of the largest mark's long side: smaller marks are dots, specks
 MAX_MARKS = 200  # the largest marks considered: no photo of a number has more characters
 SAME_COLUMN = 0.5  # horizontal overlap, of the narrower mark, for marks of one character
 STACK_GAP = 0.35  # the vertical gap between them, at most this share of the taller
@@ -75,7 +75,7 @@ def _marks(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     inside = keep & (x > 0) & (y > 0) & (x + w < width) & (y + h < height)
     reference = inside if inside.any() else keep
     if reference.any():
-        keep &= longest >= MIN_HEIGHT_SHARE * longest[reference].max()
+        keep &= longest >= MIN_SIZE_SHARE * longest[reference].max()
     kept = np.flatnonzero(keep)
     kept = kept[np.argsort(-stats[kept, cv2.CC_STAT_AREA])][:MAX_MARKS]
     return labels, kept, boxes[kept]
@@ -100,7 +100,7 @@ def _same_character(boxes: np.ndarray) -> np.ndarray:
 
 
 def _group(boxes: np.ndarray) -> list[list[int]]:
-    """Marks (by index) joined into characters: marks that belong together, and theirs."""
+    """Marks (by index) joined into characters: each with all marks it belongs with."""
     parent = list(range(len(boxes)))
 
     def root(i: int) -> int:
