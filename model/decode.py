@@ -38,8 +38,8 @@ def decode_grayscale(data: bytes) -> tuple[np.ndarray, float]:
         gray = _to_gray_array(image)
     except PreprocessingError:
         raise
-    except UnidentifiedImageError as error:
-        raise UnreadableImage(str(error)) from None
+    except UnidentifiedImageError:
+        raise UnreadableImage("not an image file (or not one Pillow can read)") from None
     except Image.DecompressionBombError as error:
         raise ImageTooLarge(str(error)) from None
     except (OSError, ValueError, SyntaxError, EOFError) as error:
