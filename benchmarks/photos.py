@@ -4,7 +4,7 @@
         [--negatives 40] [--seed 2026] [--real-dev DIR] [--mnist-path MNIST.npz]
         [--checkpoint W] [--baseline-checkpoint W] [--misses] [--check]
 
-Five sets of photos, each read by two pipelines, one photo at a time:
+Six sets of photos, each read by two pipelines, one photo at a time:
 
 - real-dev (`../shared/data/real-dev`, never trained on): single digits, numbers, and
   handwriting with no digit, by writers the project has never seen;
@@ -186,6 +186,8 @@ def timings(samples: Sequence[Sample], answers: Sequence[Answer]) -> tuple[float
         a.seconds for s, a in zip(samples, answers, strict=True)
         if max(Image.open(io.BytesIO(s.data)).size) == TIMED_SIDE
     ]
+    if not seconds:
+        return float("nan"), float("nan")
     return float(np.median(seconds) * 1000), float(np.percentile(seconds, 95) * 1000)
 
 

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 from telegram import BotCommand
 
-from model.policy import is_answered, is_sure
+from model.policy import is_sure
 from model.reading import Refusal
 
 if TYPE_CHECKING:  # only for type hints: importing them would load TensorFlow
@@ -95,7 +95,7 @@ def reading(result: "Reading") -> str:
 
 def _single_digit(digit: "Character") -> str:
     answer = f"{digit.digit} — {digit.confidence:.1%} sure"
-    if is_sure(digit) or not is_answered(digit):
+    if is_sure(digit):
         return answer
     return (
         f"{answer}, or maybe {digit.runner_up} ({digit.runner_up_confidence:.1%})\n\n"

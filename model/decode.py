@@ -18,12 +18,8 @@ WORKING_SIDE = 640  # long side the image is reduced to before any analysis
 MIN_SIDE = 16  # pixels: a narrower picture cannot show a digit
 
 
-def decode_grayscale(data: bytes) -> tuple[np.ndarray, float]:
-    """Image bytes to uint8 grayscale (0 black, 255 white), upright, long side ≤ 640.
-
-    Also returns how many of the file's pixels each of the picture's pixels stands for,
-    along a side (1.0 unless the picture was reduced).
-    """
+def decode_grayscale(data: bytes) -> np.ndarray:
+    """Image bytes to uint8 grayscale (0 black, 255 white), upright, long side ≤ 640."""
     try:
         image = Image.open(io.BytesIO(data))
         width, height = image.size
@@ -47,7 +43,7 @@ def decode_grayscale(data: bytes) -> tuple[np.ndarray, float]:
         raise UnreadableImage(f"corrupt image: {error}") from None
     if min(gray.shape) < MIN_SIDE:
         raise NoDigitFound(f"{gray.shape[1]}x{gray.shape[0]} pixels are too few for a digit")
-    return gray, max(width, height) / max(gray.shape)
+    return gray
 
 
 def _to_gray_array(image: Image.Image) -> np.ndarray:

@@ -14,8 +14,4 @@ class ImageTooLarge(PreprocessingError):
 
 
 class NoDigitFound(PreprocessingError):
-    """The image decodes, but holds nothing that reads as one whole digit."""
-
-
-class DigitCutOff(NoDigitFound):
-    """The writing runs off the edge of the picture: part of the digit is missing."""
+    """The image decodes, but holds no writing that can be read (or is too small to)."""

@@ -1,4 +1,4 @@
-"""How well the recogniser does on MNIST's 10,000 test images.
+"""How well the classifier does on MNIST's 10,000 test images.
 
     python -m model.evaluate [--mnist-path PATH] [--checkpoint WEIGHTS] [--plot FILE.png]
 

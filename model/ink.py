@@ -138,7 +138,8 @@ def runs_along_the_edge(labels: np.ndarray, count: int, stats: np.ndarray) -> np
     """Per label, whether the mark runs along a side of the photo for over half its length.
 
     That is the edge of a page, a table or a shadow, not writing: a character cut by
-    the photo's edge crosses it with a stroke or two.
+    the photo's edge mostly crosses it with a stroke or two. (A character cut along
+    one of its strokes is taken for an edge too, and left out.)
     `labels`, `count` and `stats` are what `cv2.connectedComponentsWithStats` returns.
     """
     along = np.zeros(count, bool)

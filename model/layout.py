@@ -16,7 +16,7 @@ import numpy as np
 from model.ink import runs_along_the_edge
 from model.normalise import stroke_width
 
-MIN_SIDE = 10  # pixels: a mark shorter than this either way is a speck (MNIST: 20)
+MIN_SIDE = 4  # pixels: a mark shorter than this either way is a speck
 MIN_SIZE_SHARE = 0.25  # of the largest mark's long side: smaller marks are dots, specks
 MAX_MARKS = 200  # the largest marks considered: no photo of a number has more characters
 SAME_COLUMN = 0.5  # horizontal overlap, of the narrower mark, for marks of one character

@@ -139,5 +139,6 @@ def not_digits(count: int, seed: int = 0) -> np.ndarray:
     redrawn = redraw_with_even_pen(picked, seed)
     keep_font_strokes = rng.random(len(picked)) < 0.3
     picked[~keep_font_strokes] = redrawn[~keep_font_strokes]
-    images = np.concatenate([picked, marks(count // 4, rng)[..., np.newaxis]])
+    drawn = marks(count // 4, rng)[..., np.newaxis] if count >= 4 else picked[:0]
+    images = np.concatenate([picked, drawn])
     return images.astype(np.float32)[rng.permutation(len(images))]

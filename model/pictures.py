@@ -1,8 +1,8 @@
 """Pictures for people: what the reader saw in a photo, drawn on it.
 
 The photo with a box round each character found (green: a digit of the number, with
-the digit read; red: skipped, with why), and under it the 28x28 pictures the network
-read, enlarged, each with its reading. One PNG, so one message shows it all.
+the digit read; red, orange or grey: skipped, with why), and under it the 28x28
+pictures the network read, enlarged, each with its reading. One PNG, so one message shows it all.
 """
 
 import io
@@ -21,6 +21,7 @@ COLOURS = {
     Role.NOT_A_DIGIT: (220, 40, 40),
     Role.CUT_OFF: (240, 140, 0),
     Role.STRAY: (150, 150, 150),
+    Role.TOO_SMALL: (150, 150, 150),
 }
 
 

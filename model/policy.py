@@ -16,8 +16,8 @@ from model.reading import Character, Reading, Refusal, Role
 # unchanged from the single-digit bot (issue 2), not tuned on any photo set.
 SURE = 0.80
 TWO_WAY = 0.80
-# Characters shorter than this, in the photo's own pixels, cannot be read: MNIST's
-# digits are 20 pixels tall, and below half that a pen's stroke is a pixel or two.
+# Characters shorter than this, in the pixels of the picture the reader works on, cannot
+# be read: MNIST's digits are 20 pixels tall, and below half that a stroke is a pixel.
 MIN_DIGIT_PIXELS = 10
 # A digit whose tail touches the photo's edge lies on it over about one stroke's width;
 # one the edge cuts through lies on it over two strokes or more (both sides of a loop,
@@ -41,6 +41,8 @@ def _roles(shapes: list[Shape], probabilities: np.ndarray) -> list[Role]:
             roles.append(Role.NOT_A_DIGIT)
         elif shape.edge_strokes > CUT_STROKES or (shape.touches_edge and p[:10].max() < SURE):
             roles.append(Role.CUT_OFF)  # part of it is, or may be, beyond the edge
+        elif shape.box.height < MIN_DIGIT_PIXELS:
+            roles.append(Role.TOO_SMALL)
         else:
             roles.append(Role.DIGIT)
     return roles
@@ -57,25 +59,30 @@ def _typical_digit_height(shapes: list[Shape], roles: list[Role]) -> float:
     return float(np.median([s.box.height for s in inside])) if inside else 0.0
 
 
-def _refusal(roles: list[Role], shapes: list[Shape], scale: float) -> Refusal | None:
+def _refusal(roles: list[Role], shapes: list[Shape]) -> Refusal | None:
     digits = [s for s, r in zip(shapes, roles, strict=True) if r is Role.DIGIT]
     if not digits:
-        if Role.CUT_OFF in roles:
-            return Refusal.CUT_OFF
+        for role, refusal in ((Role.CUT_OFF, Refusal.CUT_OFF), (Role.TOO_SMALL, Refusal.TOO_SMALL)):
+            if role in roles:
+                return refusal
         return Refusal.NOT_DIGITS if shapes else Refusal.NO_WRITING
     tallest = max(s.box.height for s in digits)
-    if tallest * scale < MIN_DIGIT_PIXELS:
-        return Refusal.TOO_SMALL
+
+    def digit_sized(role: Role) -> list[Shape]:
+        return [
+            s for s, r in zip(shapes, roles, strict=True)
+            if r is role and SAME_SIZE * tallest <= s.box.height <= tallest / SAME_SIZE
+        ]
+
     # Writing that is mostly not digits (a word, Greek letters) is not a number with a
     # few letters skipped, even when one of its letters looks like a digit. Letters are
     # marks of the digits' size, wholly inside the photo (not a shadow or a desk).
-    letters = [
-        s for s, r in zip(shapes, roles, strict=True)
-        if r is Role.NOT_A_DIGIT and not s.touches_edge
-        and SAME_SIZE * tallest <= s.box.height <= tallest / SAME_SIZE
-    ]
+    letters = [s for s in digit_sized(Role.NOT_A_DIGIT) if not s.touches_edge]
     if len(letters) >= len(digits):
         return Refusal.NOT_DIGITS
+    # A digit of the number that runs off the photo: the number read would be short.
+    if digit_sized(Role.CUT_OFF):
+        return Refusal.CUT_OFF
     # A few marks as tall as the digits beside them are more likely digits the network
     # could not read than letters in a number: leaving them out would give a wrong number.
     # Dots, dashes and underlines are far shorter, and are skipped.
@@ -83,13 +90,9 @@ def _refusal(roles: list[Role], shapes: list[Shape], scale: float) -> Refusal | 
 
 
 def decide(
-    photo: np.ndarray, shapes: list[Shape], images: np.ndarray, probabilities: np.ndarray,
-    scale: float = 1.0,
+    photo: np.ndarray, shapes: list[Shape], images: np.ndarray, probabilities: np.ndarray
 ) -> Reading:
-    """The reading of a photo from its shapes (in reading order) and the network's output.
-
-    `scale` is the photo's original size over `photo`'s, for the smallest readable digit.
-    """
+    """The reading of a photo from its shapes (in reading order) and the network's output."""
     roles = _roles(shapes, probabilities)
     typical = _typical_digit_height(shapes, roles)
     roles = [
@@ -98,7 +101,7 @@ def decide(
         ) else r
         for s, r in zip(shapes, roles, strict=True)
     ]
-    refusal = _refusal(roles, shapes, scale)
+    refusal = _refusal(roles, shapes)
     characters = tuple(
         Character(shape.box, image, p, role)
         for shape, image, p, role in zip(shapes, images, probabilities, roles, strict=True)

@@ -48,6 +48,6 @@ class Reader:
 
     def read(self, data: bytes) -> Reading:
         """Read the image file `data`; raises `PreprocessingError` if it is no usable image."""
-        photo, scale = decode_grayscale(data)
+        photo = decode_grayscale(data)
         shapes, images = characters_in(photo)
-        return policy.decide(photo, shapes, images, self.classifier.predict(images), scale)
+        return policy.decide(photo, shapes, images, self.classifier.predict(images))

@@ -15,7 +15,8 @@ class Role(enum.Enum):
     DIGIT = "digit"  # part of the number read
     NOT_A_DIGIT = "not a digit"  # a letter, a mark, a blot: skipped
     CUT_OFF = "cut off"  # runs off the photo's edge and is not clearly a digit: skipped
-    STRAY = "stray"  # far smaller than the digits beside it: a dot or a speck, skipped
+    STRAY = "stray"  # far smaller or larger than the digits beside it: skipped
+    TOO_SMALL = "too small"  # fewer pixels tall than any digit can be read in: skipped
 
 
 class Refusal(enum.Enum):

@@ -25,9 +25,9 @@ def digit(d: int, p: float = 0.99) -> np.ndarray:
 NOT_A_DIGIT = digit(10, 0.95)
 
 
-def decide(shapes: list[Shape], probabilities: list[np.ndarray], scale: float = 1.0):
+def decide(shapes: list[Shape], probabilities: list[np.ndarray]):
     images = np.zeros((len(shapes), 28, 28), np.float32)
-    return policy.decide(PHOTO, shapes, images, np.array(probabilities), scale)
+    return policy.decide(PHOTO, shapes, images, np.array(probabilities))
 
 
 def test_digits_make_a_number_in_order_with_its_confidence():
@@ -84,8 +84,15 @@ def test_a_digit_the_edge_cuts_through_is_cut_off_however_sure():
 
 
 def test_tiny_digits_are_too_small():
-    assert decide([shape(100, height=8)], [digit(5)]).refusal is Refusal.TOO_SMALL
-    assert decide([shape(100, height=8)], [digit(5)], scale=4.0).number == "5"
+    reading = decide([shape(100, height=8), shape(200, height=9)], [digit(5), digit(6)])
+    assert reading.refusal is Refusal.TOO_SMALL
+    assert {c.role for c in reading.characters} == {Role.TOO_SMALL}
+
+
+def test_a_digit_the_edge_cuts_off_in_a_number_makes_it_cut_off():
+    shapes = [shape(100), shape(200), shape(590, edge=2.5)]
+    reading = decide(shapes, [digit(2), digit(0), digit(6)])
+    assert reading.refusal is Refusal.CUT_OFF and reading.number == ""
 
 
 def test_a_number_with_a_digit_nobody_could_name_is_unclear():
