@@ -23,6 +23,7 @@ SAME_COLUMN = 0.5  # horizontal overlap, of the narrower mark, for marks of one 
 STACK_GAP = 0.35  # the vertical gap between them, at most this share of the taller
 FRAME = 2.0  # a mark enclosing one over this many times shorter is a frame round it
 SAME_LINE = 0.2  # neighbours in a line overlap vertically by this share of the shorter
+SAME_SIZE = 0.5  # marks under this share of the median character's height join lines late
 
 
 @dataclass(frozen=True)
@@ -117,12 +118,10 @@ def _group(boxes: np.ndarray) -> list[list[int]]:
     return list(groups.values())
 
 
-def _lines(shapes: list[Shape]) -> list[list[Shape]]:
-    """Shapes in lines, top to bottom, each left to right.
-
-    Each shape joins the line of its nearest neighbour to the left whose height overlaps
-    its own by a fifth of the smaller height, so a line written uphill stays one line.
-    """
+def _chain(shapes: list[Shape]) -> list[list[Shape]]:
+    """Shapes chained into lines: each joins the line of its nearest neighbour to the left
+    whose height overlaps its own by a fifth of the smaller height, so a line written
+    uphill stays one line."""
     lines: list[list[Shape]] = []
     for shape in sorted(shapes, key=lambda s: s.box.x):
         best, best_gap = None, float("inf")
@@ -136,6 +135,29 @@ def _lines(shapes: list[Shape]) -> list[list[Shape]]:
             lines.append([shape])
         else:
             best.append(shape)
+    return lines
+
+
+def _lines(shapes: list[Shape]) -> list[list[Shape]]:
+    """Shapes in lines, top to bottom, each left to right.
+
+    Lines are chained from the characters of about the writing's height; smaller marks
+    (a 5's flag written apart, a dot, a dash) then join the line nearest to them, so
+    that they cannot start a line of their own and pull its neighbours into it.
+    """
+    if not shapes:
+        return []
+    typical = float(np.median([s.box.height for s in shapes]))
+    tall = [s for s in shapes if s.box.height >= SAME_SIZE * typical]
+    lines = _chain(tall)
+    for shape in (s for s in shapes if s.box.height < SAME_SIZE * typical):
+        middle = shape.box.y + shape.box.height / 2
+        nearest = min(lines, key=lambda line: min(
+            abs(middle - (s.box.y + s.box.height / 2)) + abs(shape.box.x - s.box.x)
+            for s in line
+        ))
+        nearest.append(shape)
+    lines = [sorted(line, key=lambda s: s.box.x) for line in lines]
     return sorted(lines, key=lambda line: np.median([s.box.y + s.box.height / 2 for s in line]))
 
 

@@ -102,3 +102,16 @@ def test_faint_show_through_is_not_writing():
     write(photo, "abc", (600, 450), 80, ink=205)  # from the back of the page: faint
     [[three]] = read_order(photo)
     assert three[0] < 500
+
+
+def test_a_small_mark_above_the_line_does_not_reorder_it():
+    """A 5's flag written apart, higher than the digits, once started a line of its own
+    that pulled the digits after it in front of the ones before it."""
+    photo = page((900, 400))
+    write(photo, "3 4", (60, 230), 150)
+    cv2.line(photo, (345, 120), (385, 120), 20, 6)  # a dash above the line
+    write(photo, "6 7", (420, 240), 150)
+    lines = read_order(photo)
+    xs = [x for line in lines for x, _ in line]
+    tall = [x for line in lines for (x, y) in line if y > 140]
+    assert len(lines) == 1 and xs == sorted(xs) and len(tall) == 4
