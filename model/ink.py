@@ -21,7 +21,6 @@ MIN_CONTRAST = 0.12  # weakest ink worth reading (faint pencil); paper grain, JP
 WEAK_SHARE = 0.35  # stroke pixels: at least this share of the boldest ink (blurred edges in)
 STRONG_SHARE = 0.6  # a mark must reach this share of the boldest ink somewhere: one pen wrote
 # a photo's digits, while show-through from the back of the page and stains are fainter
-EDGE_CONTACT = 0.5  # a mark touching a side of the photo over this share of its length
 STRONG_INK = 0.28  # ruled-line removal: a pen's ink crossing a line is at least this dark
 
 
@@ -134,24 +133,8 @@ def ink_map(gray: np.ndarray) -> np.ndarray:
     return (surface - gray) / np.maximum(surface, DARKEST_PAPER)
 
 
-def runs_along_the_edge(labels: np.ndarray, count: int, stats: np.ndarray) -> np.ndarray:
-    """Per label, whether the mark runs along a side of the photo for over half its length.
-
-    That is the edge of a page, a table or a shadow, not writing: a character cut by
-    the photo's edge mostly crosses it with a stroke or two. (A character cut along
-    one of its strokes is taken for an edge too, and left out.)
-    `labels`, `count` and `stats` are what `cv2.connectedComponentsWithStats` returns.
-    """
-    along = np.zeros(count, bool)
-    for side, extent in ((labels[:, 0], 3), (labels[:, -1], 3), (labels[0], 2), (labels[-1], 2)):
-        contact = np.bincount(side, minlength=count)
-        along |= contact > EDGE_CONTACT * stats[:, extent]
-    along[0] = False
-    return along
-
-
-def find_ink(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The writing in a grayscale photo: (ink map 0..1, mask of the marks worth reading).
+def find_ink(gray: np.ndarray) -> np.ndarray:
+    """The writing in a grayscale photo: a mask of the marks worth reading.
 
     The mask is empty when nothing in the photo is darker than its surface by
     `MIN_CONTRAST`: a blank page, a plain wall.
@@ -159,11 +142,11 @@ def find_ink(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ink = ink_map(gray)
     boldest = float(cv2.GaussianBlur(ink, (3, 3), 0).max())
     if boldest < MIN_CONTRAST:
-        return ink, np.zeros(ink.shape, bool)
+        return np.zeros(ink.shape, bool)
     mask = ink >= max(MIN_CONTRAST / 2, WEAK_SHARE * boldest)
     mask = remove_ruled_lines(mask, ink)
     count, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
     strong = np.zeros(count, bool)
     strong[labels[mask & (ink >= max(MIN_CONTRAST, STRONG_SHARE * boldest))]] = True
     strong[0] = False
-    return ink, strong[labels]
+    return strong[labels]

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from model.ink import runs_along_the_edge
 from model.normalise import stroke_width
 
 MIN_SIDE = 4  # pixels: a mark shorter than this either way is a speck
@@ -21,6 +20,7 @@ MIN_SIZE_SHARE = 0.25  # of the largest mark's long side: smaller marks are dots
 MAX_MARKS = 200  # the largest marks considered: no photo of a number has more characters
 SAME_COLUMN = 0.5  # horizontal overlap, of the narrower mark, for marks of one character
 STACK_GAP = 0.35  # the vertical gap between them, at most this share of the taller
+EDGE_CONTACT = 0.5  # a mark touching a side of the photo over this share of its length
 FRAME = 2.0  # a mark enclosing one over this many times shorter is a frame round it
 SAME_LINE = 0.2  # neighbours in a line overlap vertically by this share of the shorter
 SAME_SIZE = 0.5  # marks under this share of the median character's height join lines late
@@ -61,13 +61,29 @@ class Shape:
         return self.edge_strokes > 0
 
 
+def _runs_along_the_edge(labels: np.ndarray, count: int, stats: np.ndarray) -> np.ndarray:
+    """Per label, whether the mark runs along a side of the photo for over half its length.
+
+    That is the edge of a page, a table or a shadow, not writing: a character cut by
+    the photo's edge mostly crosses it with a stroke or two. (A character cut along
+    one of its strokes is taken for an edge too, and left out.)
+    `labels`, `count` and `stats` are what `cv2.connectedComponentsWithStats` returns.
+    """
+    along = np.zeros(count, bool)
+    for side, extent in ((labels[:, 0], 3), (labels[:, -1], 3), (labels[0], 2), (labels[-1], 2)):
+        contact = np.bincount(side, minlength=count)
+        along |= contact > EDGE_CONTACT * stats[:, extent]
+    along[0] = False
+    return along
+
+
 def _marks(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The label image, and the labels and boxes (x, y, width, height) of the marks that
     may be writing: not specks, not the photo's edges, at most `MAX_MARKS` of the largest."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
     boxes = stats[:, :4].astype(np.int64)
     longest = boxes[:, 2:4].max(axis=1)
-    keep = (longest >= MIN_SIDE) & ~runs_along_the_edge(labels, count, stats)
+    keep = (longest >= MIN_SIDE) & ~_runs_along_the_edge(labels, count, stats)
     keep[0] = False
     # A dot or a speck is far smaller than the largest mark, of those the photo's edge
     # does not cut (a shadow or a desk there may be far larger than any writing).

@@ -24,7 +24,7 @@ from model.reading import Reading
 def characters_in(photo: np.ndarray) -> tuple[list[Shape], np.ndarray]:
     """The characters written in a grayscale photo, in reading order, and the (n, 28, 28)
     pictures of them the network reads."""
-    _, ink = find_ink(photo)
+    ink = find_ink(photo)
     shapes = [shape for line in find_shapes(ink) for shape in line]
     images = np.zeros((len(shapes), 28, 28), np.float32)
     for image, shape in zip(images, shapes, strict=True):

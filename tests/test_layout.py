@@ -27,13 +27,13 @@ def write(photo: np.ndarray, text: str, at: tuple[int, int], height: int, ink: i
 
 def read_order(photo: np.ndarray) -> list[list[tuple[int, int]]]:
     """Each line's characters as (x, y) of their boxes."""
-    _, mask = find_ink(photo)
+    mask = find_ink(photo)
     return [[(s.box.x, s.box.y) for s in line] for line in find_shapes(mask)]
 
 
 def test_blank_page_has_no_ink():
     for paper in (0, 120, 250):
-        _, mask = find_ink(page(paper=paper))
+        mask = find_ink(page(paper=paper))
         assert not mask.any()
 
 
@@ -42,7 +42,7 @@ def test_dark_writing_and_chalk_are_both_found():
     assert not writing_is_dark(np.asarray(drawn_digit("7", ink=235, paper=40)))
     for ink, paper in ((20, 235), (235, 40)):
         photo = np.asarray(drawn_digit("7", ink=ink, paper=paper))
-        _, mask = find_ink(photo)
+        mask = find_ink(photo)
         assert 0.01 < mask.mean() < 0.2
 
 
@@ -76,7 +76,7 @@ def test_a_five_written_in_two_strokes_is_one_character():
     cv2.line(photo, (150, 100), (260, 100), 20, 9)  # the flag, lifted off the page
     cv2.line(photo, (150, 118), (150, 190), 20, 9)
     cv2.ellipse(photo, (190, 245), (60, 60), 0, -150, 150, 20, 9)
-    [[five]] = [[s for s in line] for line in find_shapes(find_ink(photo)[1])]
+    [[five]] = [[s for s in line] for line in find_shapes(find_ink(photo))]
     assert five.box.height > 180
 
 
@@ -92,7 +92,7 @@ def test_specks_and_dots_beside_a_digit_are_left_out():
 def test_writing_at_the_edge_is_flagged():
     photo = page((400, 300))
     write(photo, "7", (-40, 150), 260)
-    [[shape]] = find_shapes(find_ink(photo)[1])
+    [[shape]] = find_shapes(find_ink(photo))
     assert shape.touches_edge
 
 
