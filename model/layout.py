@@ -23,7 +23,10 @@ STACK_GAP = 0.35  # the vertical gap between them, at most this share of the tal
 EDGE_CONTACT = 0.5  # a mark touching a side of the photo over this share of its length
 FRAME = 2.0  # a mark enclosing one over this many times shorter is a frame round it
 SAME_LINE = 0.2  # neighbours in a line overlap vertically by this share of the shorter
-SAME_SIZE = 0.5  # marks under this share of the median character's height join lines late
+# A number's digits are written at one size: marks under half the typical character's
+# height are dots, dashes and specks (they join lines late, and are never digits), and
+# over twice it are not part of the writing (a desk's edge). The policy uses it too.
+SAME_SIZE = 0.5
 
 
 @dataclass(frozen=True)

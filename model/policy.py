@@ -8,7 +8,7 @@ Each constant says where its value comes from.
 
 import numpy as np
 
-from model.layout import Shape
+from model.layout import SAME_SIZE, Shape
 from model.reading import Character, Reading, Refusal, Role
 
 # A digit at least this likely is named without hedging; below it, a single digit is
@@ -23,9 +23,6 @@ MIN_DIGIT_PIXELS = 10
 # one the edge cuts through lies on it over two strokes or more (both sides of a loop,
 # or a stroke crossing at a slant).
 CUT_STROKES = 1.5
-# A number's digits are written at one size: marks under half the typical digit's height
-# are dots and specks, and over twice it are not part of the writing (a desk's edge).
-SAME_SIZE = 0.5
 
 
 def _is_digit(probabilities: np.ndarray) -> bool:
