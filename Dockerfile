@@ -38,8 +38,9 @@ COPY checkpoints/ checkpoints/
 USER bot
 
 # A polling bot has no port to probe: the bot touches $HEARTBEAT_FILE (default
-# /tmp/digit-bot.heartbeat) after every successful getUpdates; the check fails once it is 120 s old.
-HEALTHCHECK --interval=30s --timeout=10s --start-period=90s --retries=3 \
+# /tmp/digit-bot.heartbeat) after every successful getUpdates; the check fails once it is 30 s
+# old, so a bot that stopped polling turns unhealthy within a minute.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=90s --retries=2 \
     CMD ["python", "-m", "bot.healthcheck"]
 
 # Exec form: python is PID 1 and receives SIGTERM from `docker stop`, so the bot shuts down cleanly.

@@ -1,4 +1,8 @@
-"""`python -m bot`: check the settings, then run the bot until stopped."""
+"""`python -m bot`: check the settings, then run the bot until stopped.
+
+Every failure before polling starts ends in one line that names the setting to fix and a
+non-zero exit code, never a traceback: one would show the token.
+"""
 
 import logging
 import os
@@ -17,13 +21,23 @@ def main() -> None:
     configure_logging(settings.log_level, settings.token)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter
 
+    from telegram.error import InvalidToken
+
     from bot.app import run  # imports TensorFlow: only once the settings are known good
     from model.checkpoint import CheckpointError
 
+    logger = logging.getLogger("bot")
     try:
-        run(settings)
+        sys.exit(run(settings))
+    except InvalidToken as problem:
+        logger.error(
+            "Telegram rejected TELEGRAM_BOT_TOKEN (%s): copy the token again from @BotFather"
+            " into .env%s", problem,
+            f", and check TELEGRAM_BASE_URL ({settings.base_url})" if settings.base_url else "",
+        )
+        sys.exit(1)
     except CheckpointError as problem:
-        logging.getLogger("bot").error("Cannot start: %s (check CHECKPOINT)", problem)
+        logger.error("Cannot start: %s (check CHECKPOINT)", problem)
         sys.exit(1)
 
 

@@ -1,10 +1,12 @@
-"""Builds the bot's one `Application`: settings, handlers, start-up work."""
+"""Builds the bot's one `Application`: settings, handlers, start-up work; and runs it."""
 
 import asyncio
+import itertools
 import logging
+from typing import Any
 
-from telegram import BotCommandScopeChat, Update
-from telegram.error import TelegramError
+from telegram import Bot, BotCommandScopeChat, Update
+from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -23,6 +25,7 @@ from model.reader import Reader
 
 logger = logging.getLogger(__name__)
 
+START_RETRY_SECONDS = (1, 2, 4, 8, 15, 30)  # waits between start-up attempts; then 30 s each
 
 async def on_startup(application: Application) -> None:
     """Load the network once (off the loop) and tell Telegram the command list."""
@@ -33,7 +36,10 @@ async def on_startup(application: Application) -> None:
         "Loaded %s (MNIST test accuracy %s)",
         settings.checkpoint.name, reader.metadata.get("test_accuracy", "unknown"),
     )
-    await application.bot.set_my_commands(messages.COMMANDS)
+    try:  # the menu is a convenience: the bot works without it
+        await application.bot.set_my_commands(messages.COMMANDS)
+    except TelegramError as error:
+        logger.warning("Could not set the command menu: %s", error)
     for admin_id in settings.admin_ids:
         try:
             await application.bot.set_my_commands(
@@ -43,8 +49,36 @@ async def on_startup(application: Application) -> None:
             logger.warning("Could not show /accuracy in admin %s's menu: %s", admin_id, error)
 
 
+def _api_urls(settings: Settings) -> dict[str, Any]:
+    """`base_url` and `base_file_url` for a self-hosted Bot API server; PTB's defaults else."""
+    if not settings.base_url:
+        return {}
+    root = settings.base_url
+    return {"base_url": f"{root}/bot", "base_file_url": f"{root}/file/bot"}
+
+
+async def wait_for_telegram(settings: Settings) -> None:
+    """Check the token with Telegram (getMe), waiting while Telegram cannot be reached.
+
+    Raises `InvalidToken` at once if Telegram rejects the token: waiting cannot help.
+    """
+    for attempt in itertools.count(1):
+        try:
+            async with Bot(settings.token, **_api_urls(settings)):  # entering calls getMe
+                return
+        except (NetworkError, RetryAfter) as error:  # unreachable, timed out, 5xx, flood
+            delay = START_RETRY_SECONDS[min(attempt, len(START_RETRY_SECONDS)) - 1]
+            if isinstance(error, RetryAfter):
+                delay = max(delay, error.retry_after.total_seconds())
+            logger.warning(
+                "Telegram did not answer at start-up (%s); trying again in %d s", error, delay
+            )
+            await asyncio.sleep(delay)
+
+
 def build_application(settings: Settings) -> Application:
     """The bot, with every handler registered, ready for `run_polling`."""
+    heartbeat = HeartbeatRequest(settings.heartbeat_file, read_timeout=30)
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -53,15 +87,15 @@ def build_application(settings: Settings) -> Application:
         .rate_limiter(AIORateLimiter(max_retries=2))
         .read_timeout(30)
         .write_timeout(30)
-        .get_updates_request(HeartbeatRequest(settings.heartbeat_file, read_timeout=30))
+        .get_updates_request(heartbeat)
         .post_init(on_startup)
     )
-    if settings.base_url:  # a self-hosted Bot API server; PTB does not derive the file URL
-        builder = builder.base_url(f"{settings.base_url}/bot").base_file_url(
-            f"{settings.base_url}/file/bot"
-        )
+    urls = _api_urls(settings)
+    if urls:  # a self-hosted Bot API server; PTB does not derive the file URL
+        builder = builder.base_url(urls["base_url"]).base_file_url(urls["base_file_url"])
     application = builder.build()
     application.bot_data["settings"] = settings
+    heartbeat.on_token_rejected = lambda: _stop_for_good(application)
 
     new = filters.UpdateType.MESSAGE  # edits of old messages are not asked again
     admins = filters.User(user_id=settings.admin_ids)
@@ -86,6 +120,23 @@ def build_application(settings: Settings) -> Application:
     return application
 
 
-def run(settings: Settings) -> None:
-    """Poll Telegram until interrupted (Ctrl+C or SIGTERM)."""
-    build_application(settings).run_polling(allowed_updates=Update.ALL_TYPES)
+def _stop_for_good(application: Application) -> None:
+    """Telegram rejected the token mid-run: stop, so that the supervisor sees a failure."""
+    if not application.bot_data.get("token_rejected"):
+        logger.error(
+            "Telegram rejected TELEGRAM_BOT_TOKEN while polling (revoked?): stopping."
+            " Put a valid token from @BotFather in .env and start the bot again."
+        )
+    application.bot_data["token_rejected"] = True
+    application.stop_running()
+
+
+def run(settings: Settings) -> int:
+    """Poll Telegram until interrupted (Ctrl+C or SIGTERM); the process's exit code."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)  # run_polling runs on this loop too
+    loop.run_until_complete(wait_for_telegram(settings))
+    application = build_application(settings)
+    # Telegram answered a moment ago: retry deleteWebhook and getMe rather than give up.
+    application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+    return 1 if application.bot_data.get("token_rejected") else 0

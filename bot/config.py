@@ -69,7 +69,8 @@ def _admin_ids(env: Mapping[str, str]) -> frozenset[int]:
 
 
 def _base_url(env: Mapping[str, str]) -> str | None:
-    url = _get(env, "TELEGRAM_BASE_URL").rstrip("/")
+    # python-telegram-bot's own `base_url` ends in /bot: take that form as the same root.
+    url = _get(env, "TELEGRAM_BASE_URL").rstrip("/").removesuffix("/bot")
     if not url:
         return None
     if not re.match(r"^https?://[^/\s]+", url):

@@ -44,7 +44,7 @@ async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def read_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Read the digits in a photo, taking its largest size."""
     message = update.effective_message
-    await message.reply_chat_action(ChatAction.TYPING)
+    await _show(message, ChatAction.TYPING)
     await reply_with_reading(message, context, await message.photo[-1].get_file())
 
 
@@ -54,8 +54,16 @@ async def read_image_document(update: Update, context: ContextTypes.DEFAULT_TYPE
     if (message.document.file_size or 0) > MAX_DOWNLOAD_BYTES:
         await message.reply_text(messages.TOO_LARGE)
         return
-    await message.reply_chat_action(ChatAction.TYPING)
+    await _show(message, ChatAction.TYPING)
     await reply_with_reading(message, context, await message.document.get_file())
+
+
+async def _show(message: Message, action: str) -> None:
+    """"typing…" and the like: a courtesy, so a failure to show it never fails the reading."""
+    try:
+        await message.reply_chat_action(action)
+    except TelegramError as error:
+        logger.info("Could not show %s: %s", action, error)
 
 
 async def reply_with_reading(
@@ -107,7 +115,7 @@ async def show_what_model_saw(update: Update, context: ContextTypes.DEFAULT_TYPE
         await query.answer(messages.SAW_EXPIRED, show_alert=True)
         return
     await query.answer()
-    await answer.reply_chat_action(ChatAction.UPLOAD_PHOTO)
+    await _show(answer, ChatAction.UPLOAD_PHOTO)
     data = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
     reader: Reader = context.bot_data["reader"]
     picture = await asyncio.to_thread(_annotated, reader, data)
@@ -133,7 +141,7 @@ async def accuracy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Evaluate the model on MNIST's test set and send the report with a confusion matrix."""
     message = update.effective_message
     await message.reply_text(messages.EVALUATING)
-    await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
+    await _show(message, ChatAction.UPLOAD_PHOTO)
     reader: Reader = context.bot_data["reader"]
     settings = context.bot_data["settings"]
     try:

@@ -3,10 +3,17 @@
 A polling bot has no port to probe. Instead, the request object that carries
 `getUpdates` touches a file whenever Telegram answers; `python -m bot.healthcheck`
 then reports the bot healthy while that file is fresh.
+
+The same object notices when Telegram rejects the token mid-run (401 or 404). Left to
+itself, python-telegram-bot would end polling with `InvalidToken` and keep the process
+alive, deaf, and its shutdown would then fail on that error. Instead `on_token_rejected`
+stops the bot, and PTB is handed an empty batch of updates so that it shuts down cleanly.
 """
 
 import logging
 import time
+from collections.abc import Callable
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +21,9 @@ from telegram.request import HTTPXRequest
 
 logger = logging.getLogger(__name__)
 
-MAX_AGE_SECONDS = 120.0  # long polls last 10 s, so two minutes without one means trouble
+MAX_AGE_SECONDS = 30.0  # long polls last 10 s: three missed in a row means polling stopped
+TOKEN_REJECTED = (HTTPStatus.UNAUTHORIZED, HTTPStatus.NOT_FOUND)  # as PTB's InvalidToken
+NO_UPDATES = b'{"ok": true, "result": []}'
 
 
 class HeartbeatRequest(HTTPXRequest):
@@ -23,12 +32,16 @@ class HeartbeatRequest(HTTPXRequest):
     def __init__(self, heartbeat_file: Path, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.heartbeat_file = heartbeat_file
+        self.on_token_rejected: Callable[[], None] | None = None
         self._warned = False
 
-    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        status, payload = await super().do_request(*args, **kwargs)
-        if status == 200:
+    async def do_request(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        status, payload = await super().do_request(url, *args, **kwargs)
+        if status == HTTPStatus.OK:
             self._beat()
+        elif status in TOKEN_REJECTED and url.endswith("/getUpdates") and self.on_token_rejected:
+            self.on_token_rejected()
+            return HTTPStatus.OK, NO_UPDATES
         return status, payload
 
     def _beat(self) -> None:

@@ -271,6 +271,15 @@ def test_telegram_error_is_logged_answered_and_the_bot_goes_on(telegram, mnist):
     assert "Failed to handle an update" in telegram.log_file.read_text()
 
 
+def test_a_failed_typing_indicator_does_not_fail_the_reading(telegram, mnist):
+    telegram.fail_next("sendChatAction", 500)
+    photo, label = mnist_photo(mnist, index=4)
+    message = telegram.send_photo([photo])
+    assert read_digit(telegram.replies_to(message)) == label
+    failed = telegram.calls("sendChatAction")[-1]
+    assert failed.status == 500 and failed.params["chat_id"] == message["chat"]["id"]
+
+
 def test_rate_limit_from_telegram_is_retried(telegram):
     telegram.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
     message = telegram.send_text("/help")

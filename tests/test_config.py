@@ -1,6 +1,7 @@
 """Settings: read from the environment and .env, every mistake named in one line."""
 
 import logging
+import subprocess
 import sys
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from bot.logs import RedactingFormatter
 from model.checkpoint import DEFAULT_CHECKPOINT
 
 TOKEN = "123456789:fake-token-for-tests"
+PROJECT = Path(__file__).resolve().parent.parent
 
 
 def settings_from(**env: str):
@@ -65,6 +67,11 @@ def test_base_url_is_a_root_without_trailing_slash():
         settings_from(TELEGRAM_BASE_URL="localhost:8081")
 
 
+def test_base_url_in_python_telegram_bots_form_is_the_same_root():
+    for form in ("http://localhost:8081/bot", "http://localhost:8081/bot/"):
+        assert settings_from(TELEGRAM_BASE_URL=form).base_url == "http://localhost:8081"
+
+
 def test_paths_must_exist(tmp_path: Path):
     with pytest.raises(ConfigError, match=r"^MNIST_PATH"):
         settings_from(MNIST_PATH=str(tmp_path / "missing.npz"))
@@ -106,6 +113,19 @@ def test_token_is_redacted_from_log_lines_and_tracebacks():
     line = formatter.format(record)
     assert "RuntimeError" in line and "<token>" in line
     assert TOKEN not in line
+
+
+@pytest.mark.parametrize("where", ["main thread", "another thread"])
+def test_token_is_redacted_from_uncaught_tracebacks(where):
+    crash = f"raise RuntimeError('POST https://api.telegram.org/bot{TOKEN}/getMe failed')"
+    if where == "another thread":
+        crash = f"import threading; t = threading.Thread(target=lambda: exec({crash!r}));" \
+                " t.start(); t.join()"
+    script = f"from bot.logs import configure_logging; configure_logging('INFO', {TOKEN!r}); "
+    result = subprocess.run([sys.executable, "-c", script + crash], capture_output=True,
+                            text=True, cwd=PROJECT, timeout=60)
+    assert "RuntimeError" in result.stderr and "<token>" in result.stderr
+    assert TOKEN not in result.stderr + result.stdout
 
 
 def test_repr_hides_the_token():

@@ -1,0 +1,126 @@
+"""Hosting the bot: start-up and polling failures, driven through the real `python -m bot`.
+
+Each test starts the bot against the fake Bot API server with a fault injected, and checks
+what a self-hoster sees: the exit code, a few lines naming what to fix, and never the token.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot import messages
+from testing.fake_telegram import FakeTelegram
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+class BotProcess:
+    """`python -m bot` in a subprocess, its output collected in a file."""
+
+    def __init__(self, tmp_path: Path, fake: FakeTelegram, **settings: str) -> None:
+        self.log_file = tmp_path / "bot.log"
+        env = {
+            "PATH": os.environ["PATH"],
+            "PYTHONPATH": str(PROJECT),
+            "TELEGRAM_BOT_TOKEN": fake.token,
+            "TELEGRAM_BASE_URL": fake.root,
+            "LOG_LEVEL": "INFO",
+            "HEARTBEAT_FILE": str(tmp_path / "heartbeat"),
+            **settings,
+        }
+        with self.log_file.open("w") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, stdout=log, stderr=log
+            )
+
+    @property
+    def output(self) -> str:
+        return self.log_file.read_text()
+
+    def exit_code(self, timeout: float = 120) -> int:
+        return self.process.wait(timeout=timeout)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def fake():
+    with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture
+def start_bot(tmp_path, fake):
+    started = []
+
+    def start(**settings: str) -> BotProcess:
+        bot = BotProcess(tmp_path, fake, **settings)
+        started.append(bot)
+        return bot
+
+    yield start
+    for bot in started:
+        bot.stop()
+
+
+def assert_short_and_secret(output: str, token: str, most_lines: int = 4) -> None:
+    assert token not in output
+    assert "Traceback" not in output
+    our_lines = [line for line in output.splitlines() if " bot" in line or "Telegram" in line]
+    assert 1 <= len(our_lines) <= most_lines, output
+
+
+@pytest.mark.parametrize("status, description", [(401, "Unauthorized"), (404, "Not Found")])
+def test_a_rejected_token_at_start_up_is_one_line_and_exit_1(fake, start_bot, status,
+                                                               description):
+    fake.fail_next("getMe", status, description)
+    bot = start_bot()
+    assert bot.exit_code() == 1
+    assert "TELEGRAM_BOT_TOKEN" in bot.output and "@BotFather" in bot.output
+    assert_short_and_secret(bot.output, fake.token)
+    assert not fake.calls("getUpdates")
+
+
+def test_a_token_rejected_while_polling_stops_the_bot_with_exit_1(fake, start_bot):
+    bot = start_bot()
+    fake.wait_for("getUpdates", timeout=120)
+    fake.fail_next("getUpdates", 401, "Unauthorized")
+    assert bot.exit_code(timeout=60) == 1  # not alive and deaf: the supervisor restarts it
+    assert "rejected TELEGRAM_BOT_TOKEN while polling" in bot.output
+    assert_short_and_secret(bot.output, fake.token)
+
+
+def test_start_up_waits_out_telegram_errors_and_then_serves(fake, start_bot):
+    fake.fail_next("getMe", 500, times=2)
+    fake.fail_next("setMyCommands", 500, times=5)  # no menu: the bot works all the same
+    bot = start_bot()
+    fake.wait_for("getUpdates", timeout=120)
+    reply = fake.replies_to(fake.send_text("/help"))
+    assert reply.params["text"] == messages.HELP
+    tries = [line for line in bot.output.splitlines() if "trying again" in line]
+    assert len(tries) == 2, bot.output
+    assert "Could not set the command menu" in bot.output
+    assert fake.token not in bot.output and "Traceback" not in bot.output
+
+
+def test_an_unreachable_bot_api_is_retried_with_one_line_per_attempt(fake, start_bot):
+    bot = start_bot(TELEGRAM_BASE_URL="http://127.0.0.1:9")  # the discard port: refused
+    deadline = time.monotonic() + 120
+    while bot.output.count("trying again") < 3 and time.monotonic() < deadline:
+        assert bot.process.poll() is None, bot.output
+        time.sleep(0.5)
+    assert bot.output.count("trying again") >= 3, bot.output
+    assert fake.token not in bot.output and "Traceback" not in bot.output
+
+
+def test_a_base_url_in_python_telegram_bots_form_reaches_the_same_server(fake, start_bot):
+    start_bot(TELEGRAM_BASE_URL=f"{fake.root}/bot")
+    reply = fake.replies_to(fake.send_text("/start"), timeout=120)
+    assert reply.params["text"] == messages.WELCOME
