@@ -8,7 +8,6 @@ from typing import Any
 from telegram import Bot, BotCommandScopeChat, Update
 from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -20,6 +19,7 @@ from telegram.ext import (
 
 from bot import handlers, messages
 from bot.config import Settings
+from bot.delivery import PatientRateLimiter
 from bot.heartbeat import HeartbeatRequest
 from model.reader import Reader
 
@@ -84,7 +84,7 @@ def build_application(settings: Settings) -> Application:
         .token(settings.token)
         .defaults(Defaults(do_quote=True, allow_sending_without_reply=True))
         .concurrent_updates(True)  # one user's slow photo must not queue the others
-        .rate_limiter(AIORateLimiter(max_retries=2))
+        .rate_limiter(PatientRateLimiter())
         .read_timeout(30)
         .write_timeout(30)
         .get_updates_request(heartbeat)

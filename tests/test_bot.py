@@ -291,6 +291,28 @@ def test_rate_limit_from_telegram_is_retried(telegram):
     assert "Rate limit hit" in telegram.log_file.read_text()  # and said so in the log
 
 
+def delivered_reply(telegram, message):
+    """The reply to `message` that Telegram accepted, after any that it refused."""
+    return telegram.wait_for("sendMessage", lambda call: call.status == 200 and call.params.get(
+        "reply_parameters", {}).get("message_id") == message["message_id"], timeout=90)
+
+
+@pytest.mark.parametrize("error_code, retry_after", [(500, None), (502, None), (429, 1)])
+def test_a_reading_is_delivered_through_repeated_telegram_errors(telegram, mnist, error_code,
+                                                                  retry_after):
+    photo, label = mnist_photo(mnist, index=5)
+    telegram.fail_next("sendMessage", error_code, "Telegram is having a bad day",
+                       retry_after=retry_after, times=4)
+    message = telegram.send_photo([photo])
+    reply = delivered_reply(telegram, message)
+    assert read_digit(reply) == label
+    refused = [call for call in telegram.calls("sendMessage") if call.status == error_code
+               and call.params["reply_parameters"]["message_id"] == message["message_id"]]
+    assert len(refused) == 4  # each refusal was followed by another try, not by silence
+    photo, label = mnist_photo(mnist, index=6)  # and the bot goes on as before
+    assert read_digit(telegram.replies_to(telegram.send_photo([photo]))) == label
+
+
 def test_heartbeat_keeps_the_health_check_green(telegram):
     result = subprocess.run([sys.executable, "-m", "bot.healthcheck"], env=telegram.env,
                             capture_output=True, text=True, timeout=60)

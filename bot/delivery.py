@@ -1,0 +1,56 @@
+"""Replies that get through: every Bot API call the bot makes is paced and retried.
+
+python-telegram-bot's `AIORateLimiter` paces the calls and waits out 429 (Too Many
+Requests) as Telegram asks, pausing all calls meanwhile. On top of it, server errors (5xx),
+timeouts and dropped connections are retried with backoff until a deadline, so that a
+reading already computed is not thrown away because Telegram failed once. Errors that a
+retry cannot fix (400 Bad Request, 403 Forbidden, ...) are raised at once.
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.error import BadRequest, NetworkError
+from telegram.ext import AIORateLimiter
+
+logger = logging.getLogger(__name__)
+
+DEADLINE_SECONDS = 60.0  # a reply later than this is given up (and logged)
+FIRST_WAIT_SECONDS = 1.0  # then doubled each time, up to MAX_WAIT_SECONDS
+MAX_WAIT_SECONDS = 15.0
+RATE_LIMIT_RETRIES = 5  # 429s waited out per attempt, each as long as Telegram asks
+NOT_RETRIED = ("sendChatAction",)  # "typing…" is a courtesy: late, it would only mislead
+
+
+class PatientRateLimiter(AIORateLimiter):
+    def __init__(self, deadline: float = DEADLINE_SECONDS) -> None:
+        super().__init__(max_retries=RATE_LIMIT_RETRIES)
+        self.deadline = deadline
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        loop = asyncio.get_running_loop()
+        give_up_at = loop.time() + self.deadline
+        wait = FIRST_WAIT_SECONDS
+        while True:
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            except BadRequest:  # a NetworkError in PTB's hierarchy, but retrying cannot help
+                raise
+            except NetworkError as error:  # 5xx, timeouts, connection errors
+                if endpoint in NOT_RETRIED or loop.time() + wait > give_up_at:
+                    raise
+                logger.warning("%s failed (%s); trying again in %.0f s", endpoint, error, wait)
+                await asyncio.sleep(wait)
+                wait = min(2 * wait, MAX_WAIT_SECONDS)
