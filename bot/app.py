@@ -14,10 +14,12 @@ from telegram.ext import (
     CommandHandler,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot import handlers, messages
+from bot.access import MessageLimit
 from bot.config import Settings
 from bot.delivery import PatientRateLimiter
 from bot.heartbeat import HeartbeatRequest
@@ -95,10 +97,12 @@ def build_application(settings: Settings) -> Application:
         builder = builder.base_url(urls["base_url"]).base_file_url(urls["base_file_url"])
     application = builder.build()
     application.bot_data["settings"] = settings
+    application.bot_data["message_limit"] = MessageLimit(settings.photos_per_minute)
     heartbeat.on_token_rejected = lambda: _stop_for_good(application)
 
     new = filters.UpdateType.MESSAGE  # edits of old messages are not asked again
     admins = filters.User(user_id=settings.admin_ids)
+    application.add_handler(TypeHandler(Update, handlers.admit), group=-1)  # before the rest
     application.add_handlers(
         [
             CommandHandler("start", handlers.start, filters=new),

@@ -31,6 +31,8 @@ class Settings:
     checkpoint: Path
     log_level: str
     heartbeat_file: Path
+    allowed_user_ids: frozenset[int] = frozenset()  # empty: everyone may use the bot
+    photos_per_minute: int = 20  # per user; photos and every other message count
 
     def __repr__(self) -> str:  # keep the token out of any log of the settings
         return f"Settings(admin_ids={sorted(self.admin_ids)}, base_url={self.base_url!r}, ...)"
@@ -56,16 +58,23 @@ def _token(env: Mapping[str, str]) -> str:
     return token
 
 
-def _admin_ids(env: Mapping[str, str]) -> frozenset[int]:
-    raw = _get(env, "ADMIN_IDS")
+def _user_ids(env: Mapping[str, str], name: str) -> frozenset[int]:
+    raw = _get(env, name)
     ids = [part.strip() for part in raw.split(",") if part.strip()]
     bad = [part for part in ids if not part.isdigit()]
     if bad:
         raise ConfigError(
-            f"ADMIN_IDS must be numeric Telegram user ids separated by commas, not {bad[0]!r}"
+            f"{name} must be numeric Telegram user ids separated by commas, not {bad[0]!r}"
             " (ask @userinfobot for yours)"
         )
     return frozenset(int(part) for part in ids)
+
+
+def _photos_per_minute(env: Mapping[str, str]) -> int:
+    raw = _get(env, "PHOTOS_PER_MINUTE") or "20"
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"PHOTOS_PER_MINUTE must be a whole number of at least 1, not {raw!r}")
+    return int(raw)
 
 
 def _base_url(env: Mapping[str, str]) -> str | None:
@@ -111,10 +120,12 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = No
         env = os.environ
     return Settings(
         token=_token(env),
-        admin_ids=_admin_ids(env),
+        admin_ids=_user_ids(env, "ADMIN_IDS"),
         base_url=_base_url(env),
         mnist_path=_existing_file(env, "MNIST_PATH", None),
         checkpoint=_existing_file(env, "CHECKPOINT", DEFAULT_CHECKPOINT),
         log_level=_log_level(env),
         heartbeat_file=heartbeat_file_setting(env),
+        allowed_user_ids=_user_ids(env, "ALLOWED_USER_IDS"),
+        photos_per_minute=_photos_per_minute(env),
     )

@@ -21,7 +21,9 @@ DEADLINE_SECONDS = 60.0  # a reply later than this is given up (and logged)
 FIRST_WAIT_SECONDS = 1.0  # then doubled each time, up to MAX_WAIT_SECONDS
 MAX_WAIT_SECONDS = 15.0
 RATE_LIMIT_RETRIES = 5  # 429s waited out per attempt, each as long as Telegram asks
-NOT_RETRIED = ("sendChatAction",)  # "typing…" is a courtesy: late, it would only mislead
+# "typing…" is a courtesy that would only mislead late; the command menu is set at every
+# start, and waiting for it would hold up polling.
+NOT_RETRIED = ("sendChatAction", "setMyCommands")
 
 
 class PatientRateLimiter(AIORateLimiter):

@@ -8,11 +8,12 @@ import asyncio
 import logging
 
 from telegram import File, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatAction
+from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import messages
+from bot.access import MessageLimit
 from model.data import MnistError
 from model.errors import ImageTooLarge, NoDigitFound, PreprocessingError
 from model.evaluate import confusion_matrix_png, evaluate_on_mnist
@@ -24,6 +25,37 @@ logger = logging.getLogger(__name__)
 
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API serves no bigger file to bots
 SAW = "saw"  # callback data of the "What the model saw" button
+
+
+async def admit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every other handler: stops users not on ALLOWED_USER_IDS, and users
+    over their PHOTOS_PER_MINUTE, each told so once rather than once per message."""
+    user = update.effective_user
+    if user is None:
+        return
+    settings = context.bot_data["settings"]
+    limit: MessageLimit = context.bot_data["message_limit"]
+    allowed = settings.allowed_user_ids
+    if allowed and user.id not in allowed and user.id not in settings.admin_ids:
+        if limit.first_refusal(user.id):
+            await _tell(update, messages.NOT_ALLOWED)
+        raise ApplicationHandlerStop
+    if update.message is None and update.callback_query is None:
+        return  # edits, joins and the like: no handler answers them
+    verdict = limit.check(user.id)
+    if verdict.allowed:
+        return
+    if verdict.note_seconds is not None:
+        await _tell(update, messages.slow_down(verdict.note_seconds))
+    raise ApplicationHandlerStop
+
+
+async def _tell(update: Update, text: str) -> None:
+    """Say `text` where the user will see it: a button press's alert, or a private chat."""
+    if update.callback_query:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_message and update.effective_chat.type == ChatType.PRIVATE:
+        await update.effective_message.reply_text(text)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -42,8 +42,23 @@ HELP = (
 PRIVACY = (
     "Your photo is read in memory to find the digits, then forgotten: "
     "it is never stored on disk, and nobody sees it. The \"What the model saw\" "
-    "button downloads your photo from Telegram again and reads it anew; I keep nothing."
+    "button downloads your photo from Telegram again and reads it anew; I keep nothing. "
+    "To share myself fairly, I count how many messages each person sent in the last "
+    "minute, in memory only."
 )
+
+NOT_ALLOWED = (
+    "Sorry, this bot is private: its owner has not added you to the people who may use it."
+)
+
+
+def slow_down(seconds: int) -> str:
+    """The one note a user gets when sending faster than the bot takes."""
+    return (
+        "You're sending faster than I can take, so I'm skipping your messages for now. "
+        f"Try again in {seconds} s."
+    )
+
 
 UNSUPPORTED = (
     "I can only read photos of handwritten digits. Send me a photo of a digit or a number."

@@ -43,6 +43,7 @@ def telegram(tmp_path_factory, mnist_path):
             "MNIST_PATH": str(mnist_path),
             "LOG_LEVEL": "DEBUG",  # the most talkative level: the token must still not show
             "HEARTBEAT_FILE": str(workdir / "heartbeat"),
+            "PHOTOS_PER_MINUTE": "100000",  # these tests send many; tests/test_hosting.py limits
         }
         bot = subprocess.Popen(
             [sys.executable, "-m", "bot"], cwd=workdir, env=env, stdout=log, stderr=log

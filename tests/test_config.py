@@ -72,6 +72,18 @@ def test_base_url_in_python_telegram_bots_form_is_the_same_root():
         assert settings_from(TELEGRAM_BASE_URL=form).base_url == "http://localhost:8081"
 
 
+def test_allowed_users_and_the_per_user_limit():
+    assert settings_from().allowed_user_ids == frozenset()  # everyone
+    assert settings_from().photos_per_minute == 20
+    settings = settings_from(ALLOWED_USER_IDS="7, 8", PHOTOS_PER_MINUTE="5")
+    assert (settings.allowed_user_ids, settings.photos_per_minute) == ({7, 8}, 5)
+    with pytest.raises(ConfigError, match=r"^ALLOWED_USER_IDS"):
+        settings_from(ALLOWED_USER_IDS="7,@bob")
+    for bad in ("0", "-3", "many"):
+        with pytest.raises(ConfigError, match=r"^PHOTOS_PER_MINUTE"):
+            settings_from(PHOTOS_PER_MINUTE=bad)
+
+
 def test_paths_must_exist(tmp_path: Path):
     with pytest.raises(ConfigError, match=r"^MNIST_PATH"):
         settings_from(MNIST_PATH=str(tmp_path / "missing.npz"))

@@ -104,7 +104,7 @@ def test_start_up_waits_out_telegram_errors_and_then_serves(fake, start_bot):
     fake.wait_for("getUpdates", timeout=120)
     reply = fake.replies_to(fake.send_text("/help"))
     assert reply.params["text"] == messages.HELP
-    tries = [line for line in bot.output.splitlines() if "trying again" in line]
+    tries = [line for line in bot.output.splitlines() if "did not answer at start-up" in line]
     assert len(tries) == 2, bot.output
     assert "Could not set the command menu" in bot.output
     assert fake.token not in bot.output and "Traceback" not in bot.output
@@ -124,3 +124,30 @@ def test_a_base_url_in_python_telegram_bots_form_reaches_the_same_server(fake, s
     start_bot(TELEGRAM_BASE_URL=f"{fake.root}/bot")
     reply = fake.replies_to(fake.send_text("/start"), timeout=120)
     assert reply.params["text"] == messages.WELCOME
+
+
+def test_allowed_users_are_served_others_refused_once_and_floods_cost_one_note(fake, start_bot):
+    start_bot(ALLOWED_USER_IDS="7,8", ADMIN_IDS="42", PHOTOS_PER_MINUTE="3")
+    fake.wait_for("getUpdates", timeout=120)
+
+    def sent_to(chat_id: int) -> list[str]:
+        return [call.params["text"] for call in fake.calls("sendMessage")
+                if call.params["chat_id"] == chat_id and call.status == 200]
+
+    for _ in range(3):
+        fake.send_text("/help", user_id=9)  # not on the list
+    flood = [fake.send_text("/help", user_id=7) for _ in range(12)]
+    assert fake.replies_to(fake.send_text("/help", user_id=8)).params["text"] == messages.HELP
+    assert fake.replies_to(fake.send_text("/start", user_id=42)).params["text"] == (
+        messages.WELCOME)  # admins are always let in
+    deadline = time.monotonic() + 30
+    while len(sent_to(7)) < 4 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.0)  # anything more would have been sent by now
+
+    assert sent_to(9) == [messages.NOT_ALLOWED]
+    answers = sent_to(7)
+    assert len(flood) == 12 and len(answers) == 4, answers
+    [note] = [text for text in answers if text != messages.HELP]
+    seconds = int(note.split("Try again in ")[1].split()[0])
+    assert 1 <= seconds <= 60
