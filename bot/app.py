@@ -98,6 +98,11 @@ def build_application(settings: Settings) -> Application:
     application = builder.build()
     application.bot_data["settings"] = settings
     application.bot_data["message_limit"] = MessageLimit(settings.photos_per_minute)
+    application.bot_data["photos_in_flight"] = asyncio.Semaphore(handlers.PHOTOS_IN_FLIGHT)
+    application.bot_data["large_files_in_flight"] = asyncio.Semaphore(
+        handlers.LARGE_FILES_IN_FLIGHT
+    )
+    application.bot_data["reads_at_once"] = asyncio.Semaphore(handlers.READS_AT_ONCE)
     heartbeat.on_token_rejected = lambda: _stop_for_good(application)
 
     new = filters.UpdateType.MESSAGE  # edits of old messages are not asked again

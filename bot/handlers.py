@@ -5,7 +5,11 @@ user's photo never holds up another's.
 """
 
 import asyncio
+import functools
 import logging
+import os
+from collections.abc import Callable
+from typing import TypeVar
 
 from telegram import File, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType
@@ -25,6 +29,16 @@ logger = logging.getLogger(__name__)
 
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API serves no bigger file to bots
 SAW = "saw"  # callback data of the "What the model saw" button
+# Bounds on the work in flight, so that memory stays bounded whatever arrives. A file
+# costs up to three times its size while it arrives (httpx's chunks, their join, PTB's
+# bytearray); a read costs at most about 100 MB (model/decode.py). Photos Telegram has
+# compressed weigh well under a megabyte; only files sent as documents are larger.
+SMALL_FILE_BYTES = 2 * 1024 * 1024
+PHOTOS_IN_FLIGHT = 16  # small files: 16 x 6 MB at most
+LARGE_FILES_IN_FLIGHT = 2  # up to 20 MB each: 2 x 60 MB at most
+READS_AT_ONCE = os.cpu_count() or 1  # a read keeps a core busy: more at once only queue
+
+T = TypeVar("T")
 
 
 async def admit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -102,17 +116,28 @@ async def reply_with_reading(
     message: Message, context: ContextTypes.DEFAULT_TYPE, file: File
 ) -> None:
     """Download the image into memory, read it off the event loop, answer."""
-    data = bytes(await file.download_as_bytearray())
     reader: Reader = context.bot_data["reader"]
     try:
-        reading = await asyncio.to_thread(reader.read, data)
+        reading = await _download_and_run(context, file, reader.read)
     except PreprocessingError as problem:
-        logger.info("Could not read an image of %d bytes: %s", len(data), problem)
+        logger.info("Could not read an image: %s", problem)
         await message.reply_text(_explain(problem))
         return
     text = messages.refusal(reading) if reading.refusal else messages.reading(reading)
     button = InlineKeyboardButton(messages.SAW_BUTTON, callback_data=SAW)
     await message.reply_text(text, reply_markup=InlineKeyboardMarkup([[button]]))
+
+
+async def _download_and_run(
+    context: ContextTypes.DEFAULT_TYPE, file: File, work: Callable[[bytearray], T]
+) -> T:
+    """`work` on the file's bytes, in a worker thread, within the bounds above: the other
+    files wait their turn."""
+    small = file.file_size is not None and file.file_size <= SMALL_FILE_BYTES
+    async with context.bot_data["photos_in_flight" if small else "large_files_in_flight"]:
+        data = await file.download_as_bytearray()  # (bytes() would copy it once more)
+        async with context.bot_data["reads_at_once"]:
+            return await asyncio.to_thread(work, data)
 
 
 def _explain(problem: PreprocessingError) -> str:
@@ -148,9 +173,9 @@ async def show_what_model_saw(update: Update, context: ContextTypes.DEFAULT_TYPE
         return
     await query.answer()
     await _show(answer, ChatAction.UPLOAD_PHOTO)
-    data = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
     reader: Reader = context.bot_data["reader"]
-    picture = await asyncio.to_thread(_annotated, reader, data)
+    file = await context.bot.get_file(file_id)
+    picture = await _download_and_run(context, file, functools.partial(_annotated, reader))
     await answer.reply_photo(picture, caption=messages.SAW_CAPTION)
 
 

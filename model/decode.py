@@ -4,6 +4,10 @@ Anything may arrive: a 12-megapixel photo, a PNG bomb, a truncated JPEG, a 16-bi
 TIFF, a GIF with transparency. Size is checked before decoding, JPEGs are decoded
 at reduced size when they are large (nearly free), and the result is at most
 `WORKING_SIDE` pixels along its long side, whatever came in.
+
+Memory: a JPEG of `MAX_PIXELS` is decoded at 1/8 scale, about 1 MB. Other formats are
+decoded in full (Pillow cannot do less), at up to 4 bytes a pixel and a converted copy or
+two, so they get the smaller `MAX_FULL_DECODE_PIXELS`: at most about 100 MB each.
 """
 
 import io
@@ -13,7 +17,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from model.errors import ImageTooLarge, NoDigitFound, PreprocessingError, UnreadableImage
 
-MAX_PIXELS = 60_000_000  # a 12 MP phone photo has 12 million; more is not a photo
+MAX_PIXELS = 60_000_000  # JPEG: a 12 MP phone photo has 12 million; more is not a photo
+MAX_FULL_DECODE_PIXELS = 16_000_000  # PNG, WebP, ...: twice a 4K screenshot
+REDUCIBLE_FORMATS = ("JPEG", "MPO")  # the formats Pillow's draft() decodes at 1/2 to 1/8
 WORKING_SIDE = 640  # long side the image is reduced to before any analysis
 MIN_SIDE = 16  # pixels: a narrower picture cannot show a digit
 
@@ -23,8 +29,11 @@ def decode_grayscale(data: bytes) -> np.ndarray:
     try:
         image = Image.open(io.BytesIO(data))
         width, height = image.size
-        if width * height > MAX_PIXELS:
-            raise ImageTooLarge(f"{width}x{height} pixels is more than {MAX_PIXELS:,}")
+        limit = MAX_PIXELS if image.format in REDUCIBLE_FORMATS else MAX_FULL_DECODE_PIXELS
+        if width * height > limit:
+            raise ImageTooLarge(
+                f"{width}x{height} pixels of {image.format} is more than {limit:,}"
+            )
         # A JPEG can be decoded at 1/2, 1/4 or 1/8 scale, and as luminance only, for
         # free: ask for that first.
         image.draft("L", (WORKING_SIDE, WORKING_SIDE))

@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -50,7 +51,7 @@ def telegram(tmp_path_factory, mnist_path):
         )
         try:
             fake.wait_for("getUpdates", timeout=120)
-            fake.log_file, fake.env = log_file, env
+            fake.log_file, fake.env, fake.bot_pid = log_file, env, bot.pid
             yield fake
         finally:
             bot.terminate()
@@ -234,12 +235,12 @@ def test_stranger_is_refused_accuracy_and_nothing_is_evaluated(telegram):
 
 
 def test_slow_image_does_not_hold_up_other_users(telegram, mnist):
-    """A 48 MP PNG is decoded in a worker thread while another user's /help is answered."""
+    """A 16 MP PNG is decoded in a worker thread while another user's /help is answered."""
     photo = phone_photo(mnist.test.images[3, ..., 0], np.random.default_rng(5), size=(1200, 900))
-    big = encode(photo.resize((8000, 6000), Image.Resampling.NEAREST), "PNG", compress_level=1)
+    big = encode(photo.resize((4600, 3450), Image.Resampling.NEAREST), "PNG", compress_level=1)
     slow = telegram.send_document(big, "scan.png", "image/png")
     telegram.wait_for("getFile", lambda call: call.params["file_id"] == slow["document"]["file_id"])
-    time.sleep(0.1)  # the download is under way; decoding it takes over a second
+    time.sleep(0.1)  # the download is under way; decoding it takes a good part of a second
     quick = telegram.send_text("/help", user_id=STRANGER + 1)
     slow_reply, quick_reply = telegram.replies_to(slow), telegram.replies_to(quick)
     assert read_digit(slow_reply) == mnist.test.labels[3]
@@ -312,6 +313,63 @@ def test_a_reading_is_delivered_through_repeated_telegram_errors(telegram, mnist
     assert len(refused) == 4  # each refusal was followed by another try, not by silence
     photo, label = mnist_photo(mnist, index=6)  # and the bot goes on as before
     assert read_digit(telegram.replies_to(telegram.send_photo([photo]))) == label
+
+
+class PeakMemory:
+    """The highest resident memory of a process while in the `with` block, sampled."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak, self._done = pid, 0, threading.Event()
+
+    def rss(self) -> int:
+        status = Path(f"/proc/{self.pid}/status").read_text()
+        return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) * 1024
+
+    def _sample(self) -> None:
+        while not self._done.wait(0.01):
+            self.peak = max(self.peak, self.rss())
+
+    def __enter__(self) -> "PeakMemory":
+        self.before = self.peak = self.rss()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    @property
+    def added(self) -> int:
+        return self.peak - self.before
+
+
+def big_jpeg(size: tuple[int, int], target_bytes: int) -> bytes:
+    """A JPEG of `size` pixels, noisy enough to weigh about `target_bytes`."""
+    noise = np.random.default_rng(0).integers(0, 256, (size[1] // 8, size[0] // 8), np.uint8)
+    image = Image.fromarray(noise).resize(size, Image.Resampling.BILINEAR)
+    for quality in (95, 85, 70, 50, 30):
+        data = encode(image, "JPEG", quality=quality)
+        if len(data) <= target_bytes:
+            return data
+    return data
+
+
+def test_huge_images_from_many_users_at_once_keep_memory_bounded(telegram, mnist):
+    photo, label = mnist_photo(mnist, index=7)  # the bot warmed up, as after any photo
+    assert read_digit(telegram.replies_to(telegram.send_photo([photo]))) == label
+    png = encode(Image.new("1", (8_880, 6_660), 1), "PNG")  # 59 MP in a small file
+    jpg = big_jpeg((8_880, 6_660), 19_800_000)  # 59 MP, just under the 20 MB download limit
+    assert len(png) < 1_000_000 and 5_000_000 < len(jpg) < 20_000_000
+    with PeakMemory(telegram.bot_pid) as memory:
+        sent = [telegram.send_document(png, f"big{user}.png", "image/png", user_id=user)
+                for user in range(7000, 7008)]
+        sent += [telegram.send_document(jpg, f"big{user}.jpg", "image/jpeg", user_id=user)
+                 for user in range(7100, 7116)]
+        replies = [telegram.replies_to(message, timeout=120) for message in sent]
+    assert all(reply.params["text"] == messages.TOO_LARGE for reply in replies[:8])
+    assert all(first_line(reply) for reply in replies[8:])  # read (a blank page: refused)
+    assert memory.added < 300 * 2**20, f"{memory.added / 2**20:.0f} MB added"
 
 
 def test_heartbeat_keeps_the_health_check_green(telegram):

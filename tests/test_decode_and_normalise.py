@@ -118,6 +118,16 @@ def test_huge_image_is_refused_before_decoding(size):
         decode_grayscale(bomb)
 
 
+def test_formats_decoded_in_full_get_a_smaller_pixel_limit():
+    # 59 MP: under the limit for a JPEG (decoded at 1/8 scale), over it for a PNG, which
+    # would cost hundreds of megabytes to decode.
+    size = (8_880, 6_660)
+    with pytest.raises(ImageTooLarge, match="PNG"):
+        decode_grayscale(encode(Image.new("1", size, 1), "PNG"))
+    photo = decode_grayscale(encode(Image.new("L", size, 255), "JPEG", quality=50))
+    assert max(photo.shape) <= 640
+
+
 @pytest.mark.parametrize("size", [(1, 1), (2, 2), (5000, 3), (3, 5000)])
 def test_tiny_or_thread_thin_images_have_no_digit(size):
     with pytest.raises(NoDigitFound):
