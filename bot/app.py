@@ -20,6 +20,7 @@ from telegram.ext import (
 
 from bot import handlers, messages
 from bot.access import MessageLimit
+from bot.alerts import ErrorAlerts
 from bot.config import Settings
 from bot.delivery import PatientRateLimiter
 from bot.heartbeat import HeartbeatRequest
@@ -27,6 +28,7 @@ from model.reader import Reader
 
 logger = logging.getLogger(__name__)
 
+IMAGE_EXTENSIONS = ("png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff")
 START_RETRY_SECONDS = (1, 2, 4, 8, 15, 30)  # waits between start-up attempts; then 30 s each
 
 async def on_startup(application: Application) -> None:
@@ -98,6 +100,7 @@ def build_application(settings: Settings) -> Application:
     application = builder.build()
     application.bot_data["settings"] = settings
     application.bot_data["message_limit"] = MessageLimit(settings.photos_per_minute)
+    application.bot_data["error_alerts"] = ErrorAlerts(settings.admin_ids, settings.token)
     application.bot_data["photos_in_flight"] = asyncio.Semaphore(handlers.PHOTOS_IN_FLIGHT)
     application.bot_data["large_files_in_flight"] = asyncio.Semaphore(
         handlers.LARGE_FILES_IN_FLIGHT
@@ -107,6 +110,11 @@ def build_application(settings: Settings) -> Application:
 
     new = filters.UpdateType.MESSAGE  # edits of old messages are not asked again
     admins = filters.User(user_id=settings.admin_ids)
+    # An image file is known by its MIME type or, when a client sends a wrong one (a PNG
+    # as text/plain), by its name; the decoder has the last word either way.
+    image_files = filters.Document.IMAGE
+    for extension in IMAGE_EXTENSIONS:
+        image_files = image_files | filters.Document.FileExtension(extension)
     application.add_handler(TypeHandler(Update, handlers.admit), group=-1)  # before the rest
     application.add_handlers(
         [
@@ -116,7 +124,7 @@ def build_application(settings: Settings) -> Application:
             CommandHandler("accuracy", handlers.accuracy, filters=new & admins),
             CommandHandler("accuracy", handlers.refuse_accuracy, filters=new),
             MessageHandler(new & filters.PHOTO, handlers.read_photo),
-            MessageHandler(new & filters.Document.IMAGE, handlers.read_image_document),
+            MessageHandler(new & image_files, handlers.read_image_document),
             CallbackQueryHandler(handlers.show_what_model_saw, pattern=f"^{handlers.SAW}$"),
             CallbackQueryHandler(handlers.stale_button),
             # Last: anything else said to the bot in private (not group chatter, not joins).

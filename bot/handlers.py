@@ -13,14 +13,14 @@ from typing import TypeVar
 
 from telegram import File, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import messages
 from bot.access import MessageLimit
 from model.data import MnistError
 from model.errors import ImageTooLarge, NoDigitFound, PreprocessingError
-from model.evaluate import confusion_matrix_png, evaluate_on_mnist
+from model.evaluate import Report, confusion_matrix_png, evaluate_on_mnist
 from model.pictures import annotated_png
 from model.reader import Reader
 from model.reading import Reading
@@ -101,7 +101,14 @@ async def read_image_document(update: Update, context: ContextTypes.DEFAULT_TYPE
         await message.reply_text(messages.TOO_LARGE)
         return
     await _show(message, ChatAction.TYPING)
-    await reply_with_reading(message, context, await message.document.get_file())
+    try:
+        file = await message.document.get_file()
+    except BadRequest as error:  # Telegram did not say the size, but knows it is too big
+        if "too big" not in error.message.lower():
+            raise
+        await message.reply_text(messages.TOO_LARGE)
+        return
+    await reply_with_reading(message, context, file)
 
 
 async def _show(message: Message, action: str) -> None:
@@ -199,19 +206,31 @@ async def accuracy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     await message.reply_text(messages.EVALUATING)
     await _show(message, ChatAction.UPLOAD_PHOTO)
-    reader: Reader = context.bot_data["reader"]
-    settings = context.bot_data["settings"]
     try:
-        report = await asyncio.to_thread(
-            evaluate_on_mnist, reader.classifier, settings.mnist_path
-        )
+        report, picture = await _shared_evaluation(context)
     except (MnistError, OSError) as problem:  # OSError: Keras could not download MNIST
         logger.warning("Evaluation failed: %s", problem)
         await message.reply_text(messages.evaluation_failed(problem))
         return
-    logger.info("Evaluated on %d MNIST test images: %.4f", report.images, report.accuracy)
-    picture = await asyncio.to_thread(confusion_matrix_png, report)
     await message.reply_photo(picture, caption=messages.accuracy_report(report))
+
+
+async def _shared_evaluation(context: ContextTypes.DEFAULT_TYPE) -> tuple[Report, bytes]:
+    """The report and its picture; whoever asks while an evaluation runs shares it."""
+    running: asyncio.Future | None = context.bot_data.get("evaluation")
+    if running is None:
+        running = asyncio.ensure_future(_evaluate(context))
+        context.bot_data["evaluation"] = running
+        running.add_done_callback(lambda _: context.bot_data.pop("evaluation", None))
+    return await asyncio.shield(running)  # one asker cancelled must not cancel the rest
+
+
+async def _evaluate(context: ContextTypes.DEFAULT_TYPE) -> tuple[Report, bytes]:
+    reader: Reader = context.bot_data["reader"]
+    settings = context.bot_data["settings"]
+    report = await asyncio.to_thread(evaluate_on_mnist, reader.classifier, settings.mnist_path)
+    logger.info("Evaluated on %d MNIST test images: %.4f", report.images, report.accuracy)
+    return report, await asyncio.to_thread(confusion_matrix_png, report)
 
 
 async def refuse_accuracy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -222,6 +241,7 @@ async def refuse_accuracy(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure first, then tell the user something went wrong."""
     logger.error("Failed to handle an update", exc_info=context.error)
+    await context.bot_data["error_alerts"].report(context.bot, context.error)
     if isinstance(update, Update) and update.effective_message:
         try:
             await update.effective_message.reply_text(messages.SOMETHING_WENT_WRONG)

@@ -60,6 +60,15 @@ def slow_down(seconds: int) -> str:
     )
 
 
+def error_report(kind: str, detail: str) -> str:
+    """What an admin is told when handling an update failed (the log has the traceback)."""
+    return (
+        f"Something went wrong while answering a user: {kind}: {detail[:300]}\n\n"
+        "The traceback is in the bot's log. You will hear of this kind of error at most "
+        "once an hour."
+    )
+
+
 UNSUPPORTED = (
     "I can only read photos of handwritten digits. Send me a photo of a digit or a number."
 )

@@ -157,7 +157,8 @@ def test_what_the_model_saw_when_the_photo_is_gone(telegram):
 
 
 @pytest.mark.parametrize("file_name, mime_type, fmt",
-                         [("digit.png", "image/png", "PNG"), ("digit.webp", "image/webp", "WEBP")])
+                         [("digit.png", "image/png", "PNG"), ("digit.webp", "image/webp", "WEBP"),
+                          ("digit.PNG", "text/plain", "PNG")])  # a client's wrong MIME type
 def test_image_sent_as_a_file_is_read_like_a_photo(telegram, mnist, file_name, mime_type, fmt):
     rng = np.random.default_rng(3)
     image = phone_photo(mnist.test.images[1, ..., 0], rng, size=(800, 600))
@@ -206,6 +207,15 @@ def test_anything_else_gets_a_polite_explanation(telegram, send, answer):
     assert telegram.replies_to(send(telegram)).params["text"] == answer
 
 
+def test_a_file_telegram_will_not_serve_gets_too_large_even_without_its_size(telegram):
+    known = telegram.send_document(b"x" * 1000, "huge.png", "image/png", file_size=30_000_000)
+    assert telegram.replies_to(known).params["text"] == messages.TOO_LARGE  # from its size
+    unsized = {key: value for key, value in known["document"].items() if key != "file_size"}
+    message = telegram.send_message({"document": unsized})
+    assert telegram.replies_to(message).params["text"] == messages.TOO_LARGE  # from getFile
+    assert telegram.calls("getFile")[-1].status == 400
+
+
 def test_a_portrait_gets_no_digit(telegram):
     reply = telegram.replies_to(telegram.send_photo([encode(portrait(), "JPEG", quality=90)]))
     assert re.search(r"\d", first_line(reply)) is None
@@ -224,6 +234,17 @@ def test_admin_gets_the_accuracy_report_with_a_confusion_matrix(telegram):
     assert all(f"  {digit}: " in caption for digit in range(10))
     assert re.search(r"Took \d+\.\d s", caption)
     assert report.files["photo"].startswith(b"\x89PNG")
+
+
+def test_accuracy_asked_several_times_at_once_runs_one_evaluation(telegram):
+    evaluations = telegram.log_file.read_text().count("Evaluated on")
+    asks = [telegram.send_text("/accuracy", user_id=ADMIN) for _ in range(3)]
+    reports = [telegram.wait_for("sendPhoto", lambda call, ask=ask: call.params.get(
+        "reply_parameters", {}).get("message_id") == ask["message_id"], timeout=120)
+        for ask in asks]
+    captions = {report.params["caption"] for report in reports}
+    assert len(captions) == 1 and "Accuracy on the MNIST test set" in captions.pop()
+    assert telegram.log_file.read_text().count("Evaluated on") == evaluations + 1
 
 
 def test_stranger_is_refused_accuracy_and_nothing_is_evaluated(telegram):
@@ -271,6 +292,19 @@ def test_telegram_error_is_logged_answered_and_the_bot_goes_on(telegram, mnist):
     assert telegram.replies_to(failed).params["text"] == messages.SOMETHING_WENT_WRONG
     assert read_digit(telegram.replies_to(telegram.send_photo([photo]))) == label
     assert "Failed to handle an update" in telegram.log_file.read_text()
+
+
+def test_admins_hear_of_errors_once_an_hour_per_kind(telegram, mnist):
+    photo, _ = mnist_photo(mnist, index=2)
+    for _ in range(2):
+        telegram.fail_next("getFile", 400, "Bad Request: temporary failure")
+        failed = telegram.send_photo([photo])
+        assert telegram.replies_to(failed).params["text"] == messages.SOMETHING_WENT_WRONG
+    reports = [call.params["text"] for call in telegram.calls("sendMessage")
+               if call.params["chat_id"] == ADMIN and "went wrong while answering" in
+               call.params["text"]]
+    assert len(reports) == 1 and "BadRequest: Temporary failure" in reports[0]
+    assert telegram.token not in reports[0]
 
 
 def test_a_failed_typing_indicator_does_not_fail_the_reading(telegram, mnist):
