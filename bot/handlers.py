@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from telegram import File, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import messages
@@ -36,6 +36,7 @@ SAW = "saw"  # callback data of the "What the model saw" button
 SMALL_FILE_BYTES = 2 * 1024 * 1024
 PHOTOS_IN_FLIGHT = 16  # small files: 16 x 6 MB at most
 LARGE_FILES_IN_FLIGHT = 2  # up to 20 MB each: 2 x 60 MB at most
+DOWNLOAD_STALL_SECONDS = 5.0  # no byte for this long: the download has hung
 READS_AT_ONCE = os.cpu_count() or 1  # a read keeps a core busy: more at once only queue
 
 T = TypeVar("T")
@@ -130,6 +131,10 @@ async def reply_with_reading(
         logger.info("Could not read an image: %s", problem)
         await message.reply_text(_explain(problem))
         return
+    except TimedOut:
+        logger.warning("Downloading an image from Telegram stalled; asked the user again")
+        await message.reply_text(messages.DOWNLOAD_STALLED)
+        return
     text = messages.refusal(reading) if reading.refusal else messages.reading(reading)
     button = InlineKeyboardButton(messages.SAW_BUTTON, callback_data=SAW)
     await message.reply_text(text, reply_markup=InlineKeyboardMarkup([[button]]))
@@ -142,7 +147,9 @@ async def _download_and_run(
     files wait their turn."""
     small = file.file_size is not None and file.file_size <= SMALL_FILE_BYTES
     async with context.bot_data["photos_in_flight" if small else "large_files_in_flight"]:
-        data = await file.download_as_bytearray()  # (bytes() would copy it once more)
+        # (bytes() would copy it once more.) A download that stalls is given up soon, so
+        # that stopping the bot never waits on it for long.
+        data = await file.download_as_bytearray(read_timeout=DOWNLOAD_STALL_SECONDS)
         async with context.bot_data["reads_at_once"]:
             return await asyncio.to_thread(work, data)
 

@@ -47,6 +47,8 @@ PRIVACY = (
     "minute, in memory only."
 )
 
+DOWNLOAD_STALLED = "Telegram did not give me your picture in time. Please send it again."
+
 NOT_ALLOWED = (
     "Sorry, this bot is private: its owner has not added you to the people who may use it."
 )

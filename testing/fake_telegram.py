@@ -80,7 +80,8 @@ Fault injection:
     ``fail_next(method, error_code=500, description="Internal Server Error", retry_after=None,
     times=1)`` - the next ``times`` calls of ``method`` get a Bot API error (HTTP status =
     error_code; ``parameters.retry_after`` when given, which PTB raises as RetryAfter).
-    ``delay_next(method, seconds, times=1)`` - sleep before answering (simulates timeouts).
+    ``delay_next(method, seconds, times=1)`` - sleep before answering (simulates timeouts);
+    ``"downloadFile"`` delays the next file downloads (GET ``/file/bot...``).
 
 Implemented methods: getMe, logOut, close, getUpdates (offset / limit / long poll capped at 1 s),
 deleteWebhook (honours drop_pending_updates), setWebhook, getWebhookInfo, getFile,
@@ -901,6 +902,10 @@ class FakeTelegram:
         split = urllib.parse.urlsplit(raw_path)
         path = urllib.parse.unquote(split.path)
         if verb == "GET" and path.startswith("/file/bot"):
+            with self._cond:
+                delay = self._take(self._delays, "downloadFile")
+            if delay:
+                self._stopping.wait(delay)
             token, _, file_path = path[len("/file/bot") :].partition("/")
             with self._cond:
                 stored = self._files_by_path.get(file_path) if token == self.token else None

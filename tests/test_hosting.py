@@ -5,6 +5,7 @@ what a self-hoster sees: the exit code, a few lines naming what to fix, and neve
 """
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -151,3 +152,16 @@ def test_allowed_users_are_served_others_refused_once_and_floods_cost_one_note(f
     [note] = [text for text in answers if text != messages.HELP]
     seconds = int(note.split("Try again in ")[1].split()[0])
     assert 1 <= seconds <= 60
+
+
+def test_sigterm_with_a_hung_download_stops_within_docker_s_grace_period(fake, start_bot):
+    bot = start_bot()
+    fake.wait_for("getUpdates", timeout=120)
+    fake.delay_next("downloadFile", 120)  # Telegram's file server stops answering
+    message = fake.send_document(b"\x89PNG not really", "digit.png", "image/png")
+    fake.wait_for("getFile", lambda call: call.params["file_id"] == message["document"]["file_id"])
+    time.sleep(0.5)  # the download is under way
+    bot.process.send_signal(signal.SIGTERM)
+    assert bot.exit_code(timeout=10) == 0  # docker stop waits 10 s, then kills
+    reply = fake.replies_to(message, timeout=1)  # the user is told, not left waiting
+    assert reply.params["text"] == messages.DOWNLOAD_STALLED
