@@ -14,8 +14,9 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 # Non-root user with a real, writable HOME: Keras downloads MNIST (for /accuracy, when MNIST_PATH
 # is not set) to ~/.keras, and matplotlib wants ~/.config. ~/.keras exists already so that a named
 # volume mounted there starts out owned by this user rather than by root.
+# /data holds what must survive a restart (DATA_DIR: the journal of updates): a volume.
 RUN useradd --create-home --home-dir /home/bot --uid 10001 --user-group --no-log-init bot \
- && mkdir /home/bot/.keras && chown bot:bot /home/bot/.keras
+ && mkdir /home/bot/.keras /data && chown bot:bot /home/bot/.keras /data
 
 # Dependencies in their own layer, before any code: rebuilt only when requirements.txt changes.
 # All of them ship manylinux wheels, so no compiler is needed. TensorFlow's C++ headers (~290 MB)
@@ -27,7 +28,9 @@ RUN pip install --no-cache-dir -r /tmp/requirements.txt \
 # Runtime settings after the heavy layer, so changing them does not reinstall TensorFlow.
 ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    TF_CPP_MIN_LOG_LEVEL=2
+    TF_CPP_MIN_LOG_LEVEL=2 \
+    DATA_DIR=/data \
+    MPLCONFIGDIR=/tmp/matplotlib
 WORKDIR /app
 # Only what runs: code and weights (checkpoints/ must exist in the build context). Owned by root,
 # so the bot cannot modify its own code or weights.

@@ -24,15 +24,21 @@ from bot.alerts import ErrorAlerts
 from bot.config import Settings
 from bot.delivery import PatientRateLimiter
 from bot.heartbeat import HeartbeatRequest
+from bot.journal import Journal, JournaledUpdateProcessor
 from model.reader import Reader
 
 logger = logging.getLogger(__name__)
 
+# Updates handled at once; more wait in PTB's queue. (handlers.py bounds the heavy part
+# further: files held in memory, reads at once.)
+MAX_CONCURRENT_UPDATES = 256
 IMAGE_EXTENSIONS = ("png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff")
 START_RETRY_SECONDS = (1, 2, 4, 8, 15, 30)  # waits between start-up attempts; then 30 s each
 
+
 async def on_startup(application: Application) -> None:
-    """Load the network once (off the loop) and tell Telegram the command list."""
+    """Load the network once (off the loop), queue what a previous run left unanswered,
+    and tell Telegram the command list."""
     settings: Settings = application.bot_data["settings"]
     reader = await asyncio.to_thread(Reader.load, settings.checkpoint)
     application.bot_data["reader"] = reader
@@ -40,6 +46,11 @@ async def on_startup(application: Application) -> None:
         "Loaded %s (MNIST test accuracy %s)",
         settings.checkpoint.name, reader.metadata.get("test_accuracy", "unknown"),
     )
+    unfinished = application.bot_data["journal"].unfinished()
+    if unfinished:
+        logger.info("Answering %d updates a previous run received but did not", len(unfinished))
+    for body in unfinished:
+        await application.update_queue.put(Update.de_json(body, application.bot))
     try:  # the menu is a convenience: the bot works without it
         await application.bot.set_my_commands(messages.COMMANDS)
     except TelegramError as error:
@@ -82,12 +93,15 @@ async def wait_for_telegram(settings: Settings) -> None:
 
 def build_application(settings: Settings) -> Application:
     """The bot, with every handler registered, ready for `run_polling`."""
+    journal = Journal(settings.data_dir / "journal.sqlite3")
     heartbeat = HeartbeatRequest(settings.heartbeat_file, read_timeout=30)
+    heartbeat.on_updates = journal.record
     builder = (
         ApplicationBuilder()
         .token(settings.token)
         .defaults(Defaults(do_quote=True, allow_sending_without_reply=True))
-        .concurrent_updates(True)  # one user's slow photo must not queue the others
+        # Concurrent, so that one user's slow photo does not queue the others'.
+        .concurrent_updates(JournaledUpdateProcessor(journal, MAX_CONCURRENT_UPDATES))
         .rate_limiter(PatientRateLimiter())
         .read_timeout(30)
         .write_timeout(30)
@@ -99,6 +113,7 @@ def build_application(settings: Settings) -> Application:
         builder = builder.base_url(urls["base_url"]).base_file_url(urls["base_file_url"])
     application = builder.build()
     application.bot_data["settings"] = settings
+    application.bot_data["journal"] = journal
     application.bot_data["message_limit"] = MessageLimit(settings.photos_per_minute)
     application.bot_data["error_alerts"] = ErrorAlerts(settings.admin_ids, settings.token)
     application.bot_data["photos_in_flight"] = asyncio.Semaphore(handlers.PHOTOS_IN_FLIGHT)

@@ -31,6 +31,7 @@ class Settings:
     checkpoint: Path
     log_level: str
     heartbeat_file: Path
+    data_dir: Path = Path("data")  # what must survive a restart: the journal of updates
     allowed_user_ids: frozenset[int] = frozenset()  # empty: everyone may use the bot
     photos_per_minute: int = 20  # per user; photos and every other message count
 
@@ -68,6 +69,18 @@ def _user_ids(env: Mapping[str, str], name: str) -> frozenset[int]:
             " (ask @userinfobot for yours)"
         )
     return frozenset(int(part) for part in ids)
+
+
+def _data_dir(env: Mapping[str, str]) -> Path:
+    path = Path(_get(env, "DATA_DIR") or "data").expanduser()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError(f"DATA_DIR {path} cannot be created ({error.strerror})") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ConfigError(f"DATA_DIR {path} is not writable by this user: the bot keeps its"
+                          " journal of updates there")
+    return path
 
 
 def _photos_per_minute(env: Mapping[str, str]) -> int:
@@ -126,6 +139,7 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = No
         checkpoint=_existing_file(env, "CHECKPOINT", DEFAULT_CHECKPOINT),
         log_level=_log_level(env),
         heartbeat_file=heartbeat_file_setting(env),
+        data_dir=_data_dir(env),
         allowed_user_ids=_user_ids(env, "ALLOWED_USER_IDS"),
         photos_per_minute=_photos_per_minute(env),
     )

@@ -8,6 +8,7 @@ The same object notices when Telegram rejects the token mid-run (401 or 404). Le
 itself, python-telegram-bot would end polling with `InvalidToken` and keep the process
 alive, deaf, and its shutdown would then fail on that error. Instead `on_token_rejected`
 stops the bot, and PTB is handed an empty batch of updates so that it shuts down cleanly.
+And it hands each batch of updates to `on_updates` (the journal) before PTB sees it.
 """
 
 import logging
@@ -33,12 +34,15 @@ class HeartbeatRequest(HTTPXRequest):
         super().__init__(**kwargs)
         self.heartbeat_file = heartbeat_file
         self.on_token_rejected: Callable[[], None] | None = None
+        self.on_updates: Callable[[bytes], None] | None = None  # each getUpdates answer
         self._warned = False
 
     async def do_request(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         status, payload = await super().do_request(url, *args, **kwargs)
         if status == HTTPStatus.OK:
             self._beat()
+            if self.on_updates and url.endswith("/getUpdates"):
+                self.on_updates(payload)
         elif status in TOKEN_REJECTED and url.endswith("/getUpdates") and self.on_token_rejected:
             self.on_token_rejected()
             return HTTPStatus.OK, NO_UPDATES

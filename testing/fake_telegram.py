@@ -82,6 +82,7 @@ Fault injection:
     error_code; ``parameters.retry_after`` when given, which PTB raises as RetryAfter).
     ``delay_next(method, seconds, times=1)`` - sleep before answering (simulates timeouts);
     ``"downloadFile"`` delays the next file downloads (GET ``/file/bot...``).
+    ``cancel_delays(method)`` - forget the delays not yet used.
 
 Implemented methods: getMe, logOut, close, getUpdates (offset / limit / long poll capped at 1 s),
 deleteWebhook (honours drop_pending_updates), setWebhook, getWebhookInfo, getFile,
@@ -887,6 +888,11 @@ class FakeTelegram:
         """Wait ``seconds`` before answering the next ``times`` calls of ``method``."""
         with self._cond:
             self._delays.setdefault(method, deque()).extend([seconds] * times)
+
+    def cancel_delays(self, method: str) -> None:
+        """Forget the delays `delay_next` queued for ``method`` and not yet used."""
+        with self._cond:
+            self._delays.pop(method, None)
 
     @staticmethod
     def _take(queues: dict[str, deque[Any]], method: str) -> Any:

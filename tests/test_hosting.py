@@ -11,10 +11,12 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot import messages
 from testing.fake_telegram import FakeTelegram
+from tests.images import jpeg, phone_photo
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -69,6 +71,10 @@ def start_bot(tmp_path, fake):
     yield start
     for bot in started:
         bot.stop()
+
+
+def first_line(call) -> str:
+    return call.params["text"].splitlines()[0]
 
 
 def assert_short_and_secret(output: str, token: str, most_lines: int = 4) -> None:
@@ -165,3 +171,36 @@ def test_sigterm_with_a_hung_download_stops_within_docker_s_grace_period(fake, s
     assert bot.exit_code(timeout=10) == 0  # docker stop waits 10 s, then kills
     reply = fake.replies_to(message, timeout=1)  # the user is told, not left waiting
     assert reply.params["text"] == messages.DOWNLOAD_STALLED
+
+
+def test_photos_in_flight_when_the_bot_is_killed_are_answered_once_after_a_restart(
+    fake, start_bot, mnist
+):
+    bot = start_bot()
+    fake.wait_for("getUpdates", timeout=120)
+    fake.delay_next("downloadFile", 30, times=5)  # so that all five are in flight
+    rng = np.random.default_rng(3)
+    labels = [int(mnist.test.labels[k]) for k in range(5)]
+    photos = [fake.send_photo([jpeg(phone_photo(mnist.test.images[k, ..., 0], rng))],
+                              user_id=8000 + k) for k in range(5)]
+    for photo in photos:
+        fake.wait_for("getFile", lambda call, p=photo: call.params["file_id"]
+                      == p["photo"][-1]["file_id"])
+    deadline = time.monotonic() + 30
+    while fake.pending_updates() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not fake.pending_updates()  # Telegram was told they arrived: it will not resend
+    time.sleep(0.5)  # the downloads are under way
+    bot.process.kill()  # as the kernel's out-of-memory killer would
+    bot.process.wait()
+    fake.cancel_delays("downloadFile")  # Telegram's file server is well again
+
+    start_bot()
+    replies = [fake.replies_to(photo, timeout=120) for photo in photos]
+    assert [int(first_line(reply)[0]) for reply in replies] == labels
+    time.sleep(1.0)  # a second answer would have come by now
+    for photo in photos:
+        answers = [call for call in fake.calls("sendMessage") if call.params.get(
+            "reply_parameters", {}).get("message_id") == photo["message_id"]
+            and call.params["chat_id"] == photo["chat"]["id"]]
+        assert len(answers) == 1
