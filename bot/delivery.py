@@ -15,6 +15,8 @@ from typing import Any
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
 
+from bot.journal import Journal, current_update
+
 logger = logging.getLogger(__name__)
 
 DEADLINE_SECONDS = 60.0  # a reply later than this is given up (and logged)
@@ -24,11 +26,14 @@ RATE_LIMIT_RETRIES = 5  # 429s waited out per attempt, each as long as Telegram 
 # "typing…" is a courtesy that would only mislead late; the command menu is set at every
 # start, and waiting for it would hold up polling.
 NOT_RETRIED = ("sendChatAction", "setMyCommands")
+ANSWERS = ("sendMessage", "sendPhoto")  # calls that answer an update (see bot/journal.py)
 
 
 class PatientRateLimiter(AIORateLimiter):
-    def __init__(self, deadline: float = DEADLINE_SECONDS) -> None:
+    def __init__(self, journal: Journal | None = None, deadline: float = DEADLINE_SECONDS
+                 ) -> None:
         super().__init__(max_retries=RATE_LIMIT_RETRIES)
+        self.journal = journal
         self.deadline = deadline
 
     async def process_request(
@@ -43,6 +48,9 @@ class PatientRateLimiter(AIORateLimiter):
         loop = asyncio.get_running_loop()
         give_up_at = loop.time() + self.deadline
         wait = FIRST_WAIT_SECONDS
+        journal, update_id = self.journal, current_update.get()
+        if journal is not None and update_id is not None and endpoint in ANSWERS:
+            callback = _noting_each_attempt(callback, journal, update_id)
         while True:
             try:
                 return await super().process_request(
@@ -56,3 +64,20 @@ class PatientRateLimiter(AIORateLimiter):
                 logger.warning("%s failed (%s); trying again in %.0f s", endpoint, error, wait)
                 await asyncio.sleep(wait)
                 wait = min(2 * wait, MAX_WAIT_SECONDS)
+
+
+def _noting_each_attempt(
+    callback: Callable[..., Coroutine[Any, Any, Any]], journal: Journal, update_id: int
+) -> Callable[..., Coroutine[Any, Any, Any]]:
+    """`callback` (one HTTP request), with the journal told just before it goes out and
+    when it fails: an answer is "sending" only while a request for it is in flight."""
+
+    async def attempt(*args: Any, **kwargs: Any) -> Any:
+        journal.sending(update_id)
+        try:
+            return await callback(*args, **kwargs)
+        except BaseException:
+            journal.not_sent(update_id)
+            raise
+
+    return attempt

@@ -2,9 +2,15 @@
 
 Telegram counts an update as delivered once the next `getUpdates` asks past it. Each
 batch is written to SQLite (`DATA_DIR/journal.sqlite3`) as it arrives, before that next
-request, and each update is marked done once handled. At start, the updates not done
+request, and each update is marked done once answered. At start, the updates not done
 are handled again. Telegram resends those it never saw acknowledged; the journal knows
 them by id, so each update is answered once.
+
+An answer in flight when the process dies may or may not have reached Telegram, and
+Telegram offers no way to ask. The journal notes "sending" just before each answer goes
+out (`bot/delivery.py`): such an update is not answered again, which loses only an
+answer that died in the microseconds before its request left, instead of sending twice
+every answer that died on its way back.
 
 Writes are a few hundred microseconds (WAL mode): small enough for the event loop.
 """
@@ -15,6 +21,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import Awaitable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +31,9 @@ from telegram.ext import SimpleUpdateProcessor
 logger = logging.getLogger(__name__)
 
 KEEP_DONE_SECONDS = 24 * 3600  # done updates are kept a day, to recognise late resends
-NEW, CLAIMED, DONE = "new", "claimed", "done"
+NEW, CLAIMED, SENDING, DONE = "new", "claimed", "sending", "done"
+# The update the current task is handling: `bot/delivery.py` reads it.
+current_update: ContextVar[int | None] = ContextVar("current_update", default=None)
 
 
 class Journal:
@@ -56,10 +65,27 @@ class Journal:
             "UPDATE updates SET state = ?, at = ? WHERE id = ?", (DONE, time.time(), update_id)
         )
 
+    def sending(self, update_id: int) -> None:
+        """An answer to this update is about to go out."""
+        self._set(update_id, SENDING, CLAIMED)
+
+    def not_sent(self, update_id: int) -> None:
+        """The answer failed (and may be tried again): the update is not answered yet."""
+        self._set(update_id, CLAIMED, SENDING)
+
+    def _set(self, update_id: int, state: str, was: str) -> None:
+        self._db.execute("UPDATE updates SET state = ? WHERE id = ? AND state = ?",
+                         (state, update_id, was))
+
     def unfinished(self) -> list[dict[str, Any]]:
         """The updates a previous run received but did not finish, oldest first."""
         self._db.execute("DELETE FROM updates WHERE state = ? AND at < ?",
                          (DONE, time.time() - KEEP_DONE_SECONDS))
+        in_flight = self._db.execute("UPDATE updates SET state = ?, at = ? WHERE state = ?",
+                                     (DONE, time.time(), SENDING)).rowcount
+        if in_flight:
+            logger.warning("%d answers were on their way when the bot stopped; not sent again",
+                           in_flight)
         self._db.execute("UPDATE updates SET state = ? WHERE state = ?", (NEW, CLAIMED))
         rows = self._db.execute("SELECT body FROM updates WHERE state = ? ORDER BY id", (NEW,))
         return [json.loads(body) for (body,) in rows]
@@ -85,6 +111,7 @@ class JournaledUpdateProcessor(SimpleUpdateProcessor):
             coroutine.close()  # type: ignore[attr-defined]
             logger.info("Update %d was handled already; skipped", update.update_id)
             return
+        current_update.set(update.update_id)  # this task's own copy of the variable
         try:
             await coroutine
         except asyncio.CancelledError:

@@ -83,6 +83,9 @@ Fault injection:
     ``delay_next(method, seconds, times=1)`` - sleep before answering (simulates timeouts);
     ``"downloadFile"`` delays the next file downloads (GET ``/file/bot...``).
     ``cancel_delays(method)`` - forget the delays not yet used.
+    ``fail_randomly(methods, rate, faults=((500, None),), seed=0)`` - from now on each call of
+    those methods fails with probability ``rate`` with one of the (error_code, retry_after)
+    ``faults``, drawn from a seeded generator (for soak tests).
 
 Implemented methods: getMe, logOut, close, getUpdates (offset / limit / long poll capped at 1 s),
 deleteWebhook (honours drop_pending_updates), setWebhook, getWebhookInfo, getFile,
@@ -103,6 +106,7 @@ import io
 import itertools
 import json
 import os
+import random
 import re
 import socket
 import sys
@@ -189,6 +193,9 @@ class _StoredFile:
             "file_size": self.file_size,
             "file_path": self.file_path,
         }
+
+
+_FaultSpec = tuple[int, "int | None"]  # (error_code, retry_after)
 
 
 @dataclass
@@ -431,6 +438,8 @@ class FakeTelegram:
         self._webhook_url = ""
         self._faults: dict[str, deque[_Fault]] = {}
         self._delays: dict[str, deque[float]] = {}
+        self._random_faults: dict[str, tuple[float, list[_Fault]]] = {}
+        self._random = random.Random(0)
 
         self._methods: dict[str, tuple[str, Callable[[Call], Any]]] = {
             name.lower(): (name, handler)
@@ -889,6 +898,19 @@ class FakeTelegram:
         with self._cond:
             self._delays.setdefault(method, deque()).extend([seconds] * times)
 
+    def fail_randomly(
+        self, methods: Iterable[str], rate: float, faults: Iterable[_FaultSpec] = ((500, None),),
+        seed: int = 0,
+    ) -> None:
+        """From now on, each call of ``methods`` fails with probability ``rate``, with one of
+        ``faults`` ((error_code, retry_after) pairs); ``rate=0`` stops it."""
+        chosen = [_Fault(code, "Injected fault" if code != 429 else "Too Many Requests: retry"
+                         f" after {after}", after) for code, after in faults]
+        with self._cond:
+            self._random = random.Random(seed)
+            for method in methods:
+                self._random_faults[method] = (rate, chosen)
+
     def cancel_delays(self, method: str) -> None:
         """Forget the delays `delay_next` queued for ``method`` and not yet used."""
         with self._cond:
@@ -953,6 +975,9 @@ class FakeTelegram:
             with self._cond:
                 delay = self._take(self._delays, canonical)
                 fault = self._take(self._faults, canonical)
+                rate, faults = self._random_faults.get(canonical, (0.0, []))
+                if fault is None and rate and self._random.random() < rate:
+                    fault = self._random.choice(faults)
         if delay:
             self._stopping.wait(delay)
 

@@ -1,0 +1,38 @@
+"""The journal of updates: what a restart answers again, and what it must not."""
+
+import json
+
+from bot.journal import Journal
+
+
+def batch(*update_ids: int) -> bytes:
+    return json.dumps({"ok": True, "result": [
+        {"update_id": i, "message": {"message_id": i, "text": "/help"}} for i in update_ids
+    ]}).encode()
+
+
+def test_each_update_is_claimed_once_even_when_telegram_resends_it(tmp_path):
+    journal = Journal(tmp_path / "journal.sqlite3")
+    journal.record(batch(1, 2))
+    assert journal.claim(1) and not journal.claim(1)
+    journal.done(1)
+    journal.record(batch(1))  # resent: Telegram never saw it acknowledged
+    assert not journal.claim(1)
+    assert journal.claim(99)  # not journaled (not from polling): handled
+
+
+def test_a_restart_answers_what_was_received_but_not_answered(tmp_path):
+    path = tmp_path / "journal.sqlite3"
+    journal = Journal(path)
+    journal.record(batch(1, 2, 3, 4, 5))
+    for update_id in (1, 2, 3, 4):
+        assert journal.claim(update_id)
+    journal.done(1)  # answered
+    journal.sending(2)  # its answer was on its way when the process died
+    journal.sending(3)
+    journal.not_sent(3)  # its answer failed, to be tried again: not answered
+    # 4: being handled; 5: received, not yet handled
+
+    after_crash = Journal(path)
+    assert [u["update_id"] for u in after_crash.unfinished()] == [3, 4, 5]
+    assert after_crash.claim(3) and not after_crash.claim(2)
