@@ -156,6 +156,17 @@ def test_what_the_model_saw_when_the_photo_is_gone(telegram):
         assert answered.params["text"] == messages.SAW_EXPIRED and answered.params["show_alert"]
 
 
+def test_a_button_press_without_its_message_is_answered(telegram):
+    # Telegram leaves the message out when it is too old to send (or inaccessible).
+    telegram.send_update({"callback_query": {
+        "id": "press-without-message", "chat_instance": "1", "data": handlers.SAW,
+        "from": {"id": STRANGER, "is_bot": False, "first_name": "Ann"}}})
+    answered = telegram.wait_for("answerCallbackQuery", lambda call: call.params[
+        "callback_query_id"] == "press-without-message")
+    assert answered.params["text"] == messages.SAW_EXPIRED
+    assert "Failed to handle" not in telegram.log_file.read_text()
+
+
 @pytest.mark.parametrize("file_name, mime_type, fmt",
                          [("digit.png", "image/png", "PNG"), ("digit.webp", "image/webp", "WEBP"),
                           ("digit.PNG", "text/plain", "PNG")])  # a client's wrong MIME type

@@ -5,6 +5,7 @@ what a self-hoster sees: the exit code, a few lines naming what to fix, and neve
 """
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import numpy as np
 import pytest
 
 from bot import messages
+from model import checkpoint
 from testing.fake_telegram import FakeTelegram
 from tests.images import jpeg, phone_photo
 
@@ -168,7 +170,7 @@ def test_sigterm_with_a_hung_download_stops_within_docker_s_grace_period(fake, s
     fake.wait_for("getFile", lambda call: call.params["file_id"] == message["document"]["file_id"])
     time.sleep(0.5)  # the download is under way
     bot.process.send_signal(signal.SIGTERM)
-    assert bot.exit_code(timeout=10) == 0  # docker stop waits 10 s, then kills
+    assert bot.exit_code(timeout=8) == 0  # docker stop waits 10 s, then kills
     reply = fake.replies_to(message, timeout=1)  # the user is told, not left waiting
     assert reply.params["text"] == messages.DOWNLOAD_STALLED
 
@@ -204,3 +206,13 @@ def test_photos_in_flight_when_the_bot_is_killed_are_answered_once_after_a_resta
             "reply_parameters", {}).get("message_id") == photo["message_id"]
             and call.params["chat_id"] == photo["chat"]["id"]]
         assert len(answers) == 1
+
+
+def test_a_broken_checkpoint_stops_start_up_in_one_line(fake, start_bot, tmp_path):
+    weights = tmp_path / "broken.weights.h5"
+    shutil.copy(checkpoint.DEFAULT_CHECKPOINT, weights)
+    checkpoint.metadata_path(weights).write_text('["not", "an", "object"]')
+    bot = start_bot(CHECKPOINT=str(weights))
+    assert bot.exit_code() == 1
+    assert "Cannot start" in bot.output and "CHECKPOINT" in bot.output
+    assert_short_and_secret(bot.output, fake.token)
