@@ -13,6 +13,7 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot import messages
+from bot.journal import current_update
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ class ErrorAlerts:
         if not self.admin_ids or not self._limiter.hit(self._once_an_hour, kind):
             return
         text = messages.error_report(kind, str(error).replace(self._token, "<token>"))
+        current_update.set(None)  # a note to the admins is no answer to the user's update
         for admin_id in self.admin_ids:
             try:
                 await bot.send_message(admin_id, text)

@@ -3,6 +3,7 @@
 import asyncio
 import itertools
 import logging
+from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, BotCommandScopeChat, Update
@@ -84,7 +85,9 @@ async def wait_for_telegram(settings: Settings) -> None:
         except (NetworkError, RetryAfter) as error:  # unreachable, timed out, 5xx, flood
             delay = START_RETRY_SECONDS[min(attempt, len(START_RETRY_SECONDS)) - 1]
             if isinstance(error, RetryAfter):
-                delay = max(delay, error.retry_after.total_seconds())
+                asked = error.retry_after  # seconds, or a timedelta with PTB_TIMEDELTA set
+                seconds = asked.total_seconds() if isinstance(asked, timedelta) else asked
+                delay = max(delay, float(seconds))
             logger.warning(
                 "Telegram did not answer at start-up (%s); trying again in %d s", error, delay
             )
@@ -154,11 +157,12 @@ def build_application(settings: Settings) -> Application:
 
 def _stop_for_good(application: Application) -> None:
     """Telegram rejected the token mid-run: stop, so that the supervisor sees a failure."""
-    if not application.bot_data.get("token_rejected"):
-        logger.error(
-            "Telegram rejected TELEGRAM_BOT_TOKEN while polling (revoked?): stopping."
-            " Put a valid token from @BotFather in .env and start the bot again."
-        )
+    if application.bot_data.get("token_rejected"):
+        return  # (PTB's last getUpdates while stopping is rejected too)
+    logger.error(
+        "Telegram rejected TELEGRAM_BOT_TOKEN while polling (revoked?): stopping."
+        " Put a valid token from @BotFather in .env and start the bot again."
+    )
     application.bot_data["token_rejected"] = True
     application.stop_running()
 

@@ -75,9 +75,11 @@ def _noting_each_attempt(
     async def attempt(*args: Any, **kwargs: Any) -> Any:
         journal.sending(update_id)
         try:
-            return await callback(*args, **kwargs)
+            result = await callback(*args, **kwargs)
         except BaseException:
             journal.not_sent(update_id)
             raise
+        journal.sent(update_id)
+        return result
 
     return attempt

@@ -246,11 +246,11 @@ async def refuse_accuracy(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure first, then tell the user something went wrong."""
+    """Log the failure, tell the user something went wrong, then tell the admins."""
     logger.error("Failed to handle an update", exc_info=context.error)
-    await context.bot_data["error_alerts"].report(context.bot, context.error)
     if isinstance(update, Update) and update.effective_message:
         try:
             await update.effective_message.reply_text(messages.SOMETHING_WENT_WRONG)
         except TelegramError as error:
             logger.warning("Could not tell the user about the failure: %s", error)
+    await context.bot_data["error_alerts"].report(context.bot, context.error)

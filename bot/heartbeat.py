@@ -40,9 +40,9 @@ class HeartbeatRequest(HTTPXRequest):
     async def do_request(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         status, payload = await super().do_request(url, *args, **kwargs)
         if status == HTTPStatus.OK:
-            self._beat()
             if self.on_updates and url.endswith("/getUpdates"):
-                self.on_updates(payload)
+                self.on_updates(payload)  # if the journal fails, the bot must not look healthy
+            self._beat()
         elif status in TOKEN_REJECTED and url.endswith("/getUpdates") and self.on_token_rejected:
             self.on_token_rejected()
             return HTTPStatus.OK, NO_UPDATES

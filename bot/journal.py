@@ -8,9 +8,11 @@ them by id, so each update is answered once.
 
 An answer in flight when the process dies may or may not have reached Telegram, and
 Telegram offers no way to ask. The journal notes "sending" just before each answer goes
-out (`bot/delivery.py`): such an update is not answered again, which loses only an
-answer that died in the microseconds before its request left, instead of sending twice
-every answer that died on its way back.
+out and "sent" once Telegram took it (`bot/delivery.py`): such an update is not answered
+again, which loses only an answer that died in the microseconds before its request left,
+instead of sending twice every answer that died on its way back. (A handler that sends
+two messages, like /accuracy's "evaluating…" and its report, counts as answered after the
+first.)
 
 Writes are a few hundred microseconds (WAL mode): small enough for the event loop.
 """
@@ -31,7 +33,10 @@ from telegram.ext import SimpleUpdateProcessor
 logger = logging.getLogger(__name__)
 
 KEEP_DONE_SECONDS = 24 * 3600  # done updates are kept a day, to recognise late resends
-NEW, CLAIMED, SENDING, DONE = "new", "claimed", "sending", "done"
+MAX_ATTEMPTS = 3  # an update that was being handled when the process died this often is
+# taken to be what kills it (a decoder crash, the out-of-memory killer): it is dropped
+PRUNE_EVERY = 500  # batches recorded between clean-ups of old done updates
+NEW, CLAIMED, SENDING, SENT, DONE = "new", "claimed", "sending", "sent", "done"
 # The update the current task is handling: `bot/delivery.py` reads it.
 current_update: ContextVar[int | None] = ContextVar("current_update", default=None)
 
@@ -40,23 +45,31 @@ class Journal:
     def __init__(self, path: Path) -> None:
         self._db = sqlite3.connect(path, isolation_level=None)  # autocommit: each write lands
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # survives a process crash, syncs less
         self._db.execute(
-            "CREATE TABLE IF NOT EXISTS updates"
-            " (id INTEGER PRIMARY KEY, body TEXT NOT NULL, state TEXT NOT NULL, at REAL)"
+            "CREATE TABLE IF NOT EXISTS updates (id INTEGER PRIMARY KEY, body TEXT NOT NULL,"
+            " state TEXT NOT NULL, at REAL, attempts INTEGER NOT NULL DEFAULT 0)"
         )
+        self._batches = 0
 
     def record(self, payload: bytes) -> None:
         """Write down the updates in a `getUpdates` answer (already known ones are kept)."""
         updates = json.loads(payload).get("result") or []
-        self._db.executemany(
-            "INSERT OR IGNORE INTO updates VALUES (?, ?, ?, ?)",
-            [(u["update_id"], json.dumps(u), NEW, time.time()) for u in updates],
-        )
+        with self._db:  # one transaction for the batch
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT OR IGNORE INTO updates (id, body, state, at) VALUES (?, ?, ?, ?)",
+                [(u["update_id"], json.dumps(u), NEW, time.time()) for u in updates],
+            )
+        self._batches += 1
+        if self._batches % PRUNE_EVERY == 0:
+            self._prune()
 
     def claim(self, update_id: int) -> bool:
         """Whether to handle this update: not when it is handled or being handled."""
         cursor = self._db.execute(
-            "UPDATE updates SET state = ? WHERE id = ? AND state = ?", (CLAIMED, update_id, NEW)
+            "UPDATE updates SET state = ?, attempts = attempts + 1 WHERE id = ? AND state = ?",
+            (CLAIMED, update_id, NEW),
         )
         return cursor.rowcount == 1 or not self._known(update_id)
 
@@ -66,29 +79,42 @@ class Journal:
         )
 
     def sending(self, update_id: int) -> None:
-        """An answer to this update is about to go out."""
+        """An answer to this update is about to go out (unless one already went)."""
         self._set(update_id, SENDING, CLAIMED)
+
+    def sent(self, update_id: int) -> None:
+        self._set(update_id, SENT, SENDING)
 
     def not_sent(self, update_id: int) -> None:
         """The answer failed (and may be tried again): the update is not answered yet."""
         self._set(update_id, CLAIMED, SENDING)
 
+    def unfinished(self) -> list[dict[str, Any]]:
+        """The updates a previous run received but did not answer, oldest first."""
+        self._prune()
+        answered = self._db.execute("UPDATE updates SET state = ?, at = ? WHERE state IN (?, ?)",
+                                    (DONE, time.time(), SENDING, SENT)).rowcount
+        if answered:
+            logger.warning("%d answers were sent or on their way when the bot stopped;"
+                           " not sent again", answered)
+        killers = self._db.execute(
+            "UPDATE updates SET state = ?, at = ? WHERE state = ? AND attempts >= ?",
+            (DONE, time.time(), CLAIMED, MAX_ATTEMPTS),
+        ).rowcount
+        if killers:
+            logger.warning("%d updates were being handled in each of the last %d runs,"
+                           " which all died: dropped", killers, MAX_ATTEMPTS)
+        self._db.execute("UPDATE updates SET state = ? WHERE state = ?", (NEW, CLAIMED))
+        rows = self._db.execute("SELECT body FROM updates WHERE state = ? ORDER BY id", (NEW,))
+        return [json.loads(body) for (body,) in rows]
+
     def _set(self, update_id: int, state: str, was: str) -> None:
         self._db.execute("UPDATE updates SET state = ? WHERE id = ? AND state = ?",
                          (state, update_id, was))
 
-    def unfinished(self) -> list[dict[str, Any]]:
-        """The updates a previous run received but did not finish, oldest first."""
+    def _prune(self) -> None:
         self._db.execute("DELETE FROM updates WHERE state = ? AND at < ?",
                          (DONE, time.time() - KEEP_DONE_SECONDS))
-        in_flight = self._db.execute("UPDATE updates SET state = ?, at = ? WHERE state = ?",
-                                     (DONE, time.time(), SENDING)).rowcount
-        if in_flight:
-            logger.warning("%d answers were on their way when the bot stopped; not sent again",
-                           in_flight)
-        self._db.execute("UPDATE updates SET state = ? WHERE state = ?", (NEW, CLAIMED))
-        rows = self._db.execute("SELECT body FROM updates WHERE state = ? ORDER BY id", (NEW,))
-        return [json.loads(body) for (body,) in rows]
 
     def _known(self, update_id: int) -> bool:
         row = self._db.execute("SELECT 1 FROM updates WHERE id = ?", (update_id,)).fetchone()

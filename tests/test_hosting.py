@@ -100,7 +100,7 @@ def test_a_rejected_token_at_start_up_is_one_line_and_exit_1(fake, start_bot, st
 def test_a_token_rejected_while_polling_stops_the_bot_with_exit_1(fake, start_bot):
     bot = start_bot()
     fake.wait_for("getUpdates", timeout=120)
-    fake.fail_next("getUpdates", 401, "Unauthorized")
+    fake.fail_next("getUpdates", 401, "Unauthorized", times=3)  # its last poll while stopping too
     assert bot.exit_code(timeout=60) == 1  # not alive and deaf: the supervisor restarts it
     assert "rejected TELEGRAM_BOT_TOKEN while polling" in bot.output
     assert_short_and_secret(bot.output, fake.token)
@@ -108,13 +108,14 @@ def test_a_token_rejected_while_polling_stops_the_bot_with_exit_1(fake, start_bo
 
 def test_start_up_waits_out_telegram_errors_and_then_serves(fake, start_bot):
     fake.fail_next("getMe", 500, times=2)
+    fake.fail_next("getMe", 429, "Too Many Requests: retry after 1", retry_after=1)
     fake.fail_next("setMyCommands", 500, times=5)  # no menu: the bot works all the same
     bot = start_bot()
     fake.wait_for("getUpdates", timeout=120)
     reply = fake.replies_to(fake.send_text("/help"))
     assert reply.params["text"] == messages.HELP
     tries = [line for line in bot.output.splitlines() if "did not answer at start-up" in line]
-    assert len(tries) == 2, bot.output
+    assert len(tries) == 3, bot.output
     assert "Could not set the command menu" in bot.output
     assert fake.token not in bot.output and "Traceback" not in bot.output
 

@@ -36,3 +36,24 @@ def test_a_restart_answers_what_was_received_but_not_answered(tmp_path):
     after_crash = Journal(path)
     assert [u["update_id"] for u in after_crash.unfinished()] == [3, 4, 5]
     assert after_crash.claim(3) and not after_crash.claim(2)
+
+
+def test_a_second_answer_failing_does_not_undo_the_first(tmp_path):
+    journal = Journal(tmp_path / "journal.sqlite3")
+    journal.record(batch(1))
+    journal.claim(1)
+    journal.sending(1)
+    journal.sent(1)  # "evaluating…" went out
+    journal.sending(1)
+    journal.not_sent(1)  # the report failed
+    assert Journal(tmp_path / "journal.sqlite3").unfinished() == []  # not answered twice
+
+
+def test_an_update_that_kills_every_run_is_dropped_after_three(tmp_path):
+    path = tmp_path / "journal.sqlite3"
+    Journal(path).record(batch(7))
+    for _ in range(3):  # each run claims it and dies handling it
+        journal = Journal(path)
+        assert [u["update_id"] for u in journal.unfinished()] == [7]
+        assert journal.claim(7)
+    assert Journal(path).unfinished() == []
