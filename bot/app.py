@@ -24,7 +24,7 @@ from bot.access import MessageLimit
 from bot.alerts import ErrorAlerts
 from bot.config import Settings
 from bot.delivery import PatientRateLimiter
-from bot.heartbeat import HeartbeatRequest
+from bot.heartbeat import PollingRequest
 from bot.journal import Journal, JournaledUpdateProcessor
 from model.reader import Reader
 
@@ -97,8 +97,8 @@ async def wait_for_telegram(settings: Settings) -> None:
 def build_application(settings: Settings) -> Application:
     """The bot, with every handler registered, ready for `run_polling`."""
     journal = Journal(settings.data_dir / "journal.sqlite3")
-    heartbeat = HeartbeatRequest(settings.heartbeat_file, read_timeout=30)
-    heartbeat.on_updates = journal.record
+    polling = PollingRequest(settings.heartbeat_file, read_timeout=30)
+    polling.on_updates = journal.record
     builder = (
         ApplicationBuilder()
         .token(settings.token)
@@ -108,7 +108,7 @@ def build_application(settings: Settings) -> Application:
         .rate_limiter(PatientRateLimiter(journal))
         .read_timeout(30)
         .write_timeout(30)
-        .get_updates_request(heartbeat)
+        .get_updates_request(polling)
         .post_init(on_startup)
     )
     urls = _api_urls(settings)
@@ -124,7 +124,7 @@ def build_application(settings: Settings) -> Application:
         handlers.LARGE_FILES_IN_FLIGHT
     )
     application.bot_data["reads_at_once"] = asyncio.Semaphore(handlers.READS_AT_ONCE)
-    heartbeat.on_token_rejected = lambda: _stop_for_good(application)
+    polling.on_token_rejected = lambda: _stop_for_good(application)
 
     new = filters.UpdateType.MESSAGE  # edits of old messages are not asked again
     admins = filters.User(user_id=settings.admin_ids)

@@ -16,6 +16,8 @@ from model.checkpoint import DEFAULT_CHECKPOINT
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_HEARTBEAT_FILE = Path("/tmp/digit-bot.heartbeat")
+DEFAULT_DATA_DIR = Path("data")
+DEFAULT_PHOTOS_PER_MINUTE = 20
 
 
 class ConfigError(ValueError):
@@ -31,9 +33,9 @@ class Settings:
     checkpoint: Path
     log_level: str
     heartbeat_file: Path
-    data_dir: Path = Path("data")  # what must survive a restart: the journal of updates
-    allowed_user_ids: frozenset[int] = frozenset()  # empty: everyone may use the bot
-    photos_per_minute: int = 20  # per user; photos and every other message count
+    data_dir: Path  # what must survive a restart: the journal of updates
+    allowed_user_ids: frozenset[int]  # empty: everyone may use the bot
+    photos_per_minute: int  # per user; photos and every other message count
 
     def __repr__(self) -> str:  # keep the token out of any log of the settings
         return f"Settings(admin_ids={sorted(self.admin_ids)}, base_url={self.base_url!r}, ...)"
@@ -72,7 +74,7 @@ def _user_ids(env: Mapping[str, str], name: str) -> frozenset[int]:
 
 
 def _data_dir(env: Mapping[str, str]) -> Path:
-    path = Path(_get(env, "DATA_DIR") or "data").expanduser()
+    path = Path(_get(env, "DATA_DIR") or DEFAULT_DATA_DIR).expanduser()
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -84,7 +86,7 @@ def _data_dir(env: Mapping[str, str]) -> Path:
 
 
 def _photos_per_minute(env: Mapping[str, str]) -> int:
-    raw = _get(env, "PHOTOS_PER_MINUTE") or "20"
+    raw = _get(env, "PHOTOS_PER_MINUTE") or str(DEFAULT_PHOTOS_PER_MINUTE)
     if not raw.isdigit() or int(raw) < 1:
         raise ConfigError(f"PHOTOS_PER_MINUTE must be a whole number of at least 1, not {raw!r}")
     return int(raw)

@@ -27,8 +27,9 @@ TOKEN_REJECTED = (HTTPStatus.UNAUTHORIZED, HTTPStatus.NOT_FOUND)  # as PTB's Inv
 NO_UPDATES = b'{"ok": true, "result": []}'
 
 
-class HeartbeatRequest(HTTPXRequest):
-    """An `HTTPXRequest` that touches `heartbeat_file` after each successful answer."""
+class PollingRequest(HTTPXRequest):
+    """The `HTTPXRequest` that carries `getUpdates`: it touches `heartbeat_file` after each
+    successful answer, hands each batch to `on_updates` and calls `on_token_rejected`."""
 
     def __init__(self, heartbeat_file: Path, **kwargs: Any) -> None:
         super().__init__(**kwargs)
