@@ -67,6 +67,7 @@ class Bot:
 
     def stop(self, sig: int) -> None:
         if self.process.poll() is None:
+            self.killed_at = time.time()
             self.process.send_signal(sig)
             self.process.wait(timeout=60)
         self.log.close()
@@ -137,6 +138,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         faults = Counter((call.method, call.status) for call in fake.requests
                          if call.status != 200)
+        kill_time = runs[0].killed_at
+        for chat, message_id in sorted(set(labels) - set(counts)):
+            tries = [f"{call.status} at kill{call.time - kill_time:+.3f}s"
+                     for call in fake.calls("sendMessage")
+                     if (call.params.get("chat_id"), call.params.get("reply_parameters", {})
+                         .get("message_id")) == (chat, message_id)]
+            print(f"lost: chat {chat} message {message_id}: replies tried {tries or 'none'}")
         runs[1].stop(signal.SIGTERM)
 
     lost = args.photos - len(counts)

@@ -1,7 +1,6 @@
 """Builds the bot's one `Application`: settings, handlers, start-up work; and runs it."""
 
 import asyncio
-import itertools
 import logging
 from datetime import timedelta
 from typing import Any
@@ -18,10 +17,12 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 
 from bot import handlers, messages
 from bot.access import MessageLimit
 from bot.alerts import ErrorAlerts
+from bot.capacity import Capacity
 from bot.config import Settings
 from bot.delivery import PatientRateLimiter
 from bot.heartbeat import PollingRequest
@@ -30,11 +31,22 @@ from model.reader import Reader
 
 logger = logging.getLogger(__name__)
 
-# Updates handled at once; more wait in PTB's queue. (handlers.py bounds the heavy part
-# further: files held in memory, reads at once.)
+# Updates handled at once; more wait in PTB's queue. (bot/capacity.py bounds the heavy
+# part further: files held in memory, reads at once.)
 MAX_CONCURRENT_UPDATES = 256
 IMAGE_EXTENSIONS = ("png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff")
 START_RETRY_SECONDS = (1, 2, 4, 8, 15, 30)  # waits between start-up attempts; then 30 s each
+# On SIGTERM, updates being handled get this long to be answered; the rest wait for the
+# next start. Docker kills 10 s after SIGTERM, and polling and shutdown need the rest.
+STOP_GRACE_SECONDS = 5.0
+
+
+class GracefulApplication(Application):
+    """PTB's `Application`, except that stopping never waits long: see STOP_GRACE_SECONDS."""
+
+    async def stop(self) -> None:
+        self.update_processor.stop_within(STOP_GRACE_SECONDS)  # a JournaledUpdateProcessor
+        await super().stop()
 
 
 async def on_startup(application: Application) -> None:
@@ -73,25 +85,34 @@ def _api_urls(settings: Settings) -> dict[str, Any]:
     return {"base_url": f"{root}/bot", "base_file_url": f"{root}/file/bot"}
 
 
-async def wait_for_telegram(settings: Settings) -> None:
-    """Check the token with Telegram (getMe), waiting while Telegram cannot be reached.
+def _start_up_wait(state: RetryCallState) -> float:
+    """The next wait in START_RETRY_SECONDS, or longer if Telegram asked for longer."""
+    wait = START_RETRY_SECONDS[min(state.attempt_number, len(START_RETRY_SECONDS)) - 1]
+    error = state.outcome.exception() if state.outcome else None
+    if isinstance(error, RetryAfter):
+        asked = error.retry_after  # seconds, or a timedelta with PTB_TIMEDELTA set
+        wait = max(wait, asked.total_seconds() if isinstance(asked, timedelta) else asked)
+    return float(wait)
+
+
+def _log_start_up_retry(state: RetryCallState) -> None:
+    logger.warning("Telegram did not answer at start-up (%s); trying again in %.0f s",
+                   state.outcome.exception(), state.upcoming_sleep)
+
+
+async def wait_for_telegram(bot: Bot) -> None:
+    """Initialize `bot`, which checks the token with Telegram (getMe), waiting while
+    Telegram cannot be reached (unreachable, timed out, 5xx, flood control).
 
     Raises `InvalidToken` at once if Telegram rejects the token: waiting cannot help.
     """
-    for attempt in itertools.count(1):
-        try:
-            async with Bot(settings.token, **_api_urls(settings)):  # entering calls getMe
-                return
-        except (NetworkError, RetryAfter) as error:  # unreachable, timed out, 5xx, flood
-            delay = START_RETRY_SECONDS[min(attempt, len(START_RETRY_SECONDS)) - 1]
-            if isinstance(error, RetryAfter):
-                asked = error.retry_after  # seconds, or a timedelta with PTB_TIMEDELTA set
-                seconds = asked.total_seconds() if isinstance(asked, timedelta) else asked
-                delay = max(delay, float(seconds))
-            logger.warning(
-                "Telegram did not answer at start-up (%s); trying again in %d s", error, delay
-            )
-            await asyncio.sleep(delay)
+    retrying = AsyncRetrying(
+        retry=retry_if_exception_type((NetworkError, RetryAfter)),
+        wait=_start_up_wait,
+        before_sleep=_log_start_up_retry,
+        reraise=True,
+    )
+    await retrying(bot.initialize)
 
 
 def build_application(settings: Settings) -> Application:
@@ -101,6 +122,7 @@ def build_application(settings: Settings) -> Application:
     polling.on_updates = journal.record
     builder = (
         ApplicationBuilder()
+        .application_class(GracefulApplication)
         .token(settings.token)
         .defaults(Defaults(do_quote=True, allow_sending_without_reply=True))
         # Concurrent, so that one user's slow photo does not queue the others'.
@@ -119,11 +141,7 @@ def build_application(settings: Settings) -> Application:
     application.bot_data["journal"] = journal
     application.bot_data["message_limit"] = MessageLimit(settings.photos_per_minute)
     application.bot_data["error_alerts"] = ErrorAlerts(settings.admin_ids, settings.token)
-    application.bot_data["photos_in_flight"] = asyncio.Semaphore(handlers.PHOTOS_IN_FLIGHT)
-    application.bot_data["large_files_in_flight"] = asyncio.Semaphore(
-        handlers.LARGE_FILES_IN_FLIGHT
-    )
-    application.bot_data["reads_at_once"] = asyncio.Semaphore(handlers.READS_AT_ONCE)
+    application.bot_data["capacity"] = Capacity()
     polling.on_token_rejected = lambda: _stop_for_good(application)
 
     new = filters.UpdateType.MESSAGE  # edits of old messages are not asked again
@@ -169,10 +187,10 @@ def _stop_for_good(application: Application) -> None:
 
 def run(settings: Settings) -> int:
     """Poll Telegram until interrupted (Ctrl+C or SIGTERM); the process's exit code."""
+    application = build_application(settings)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)  # run_polling runs on this loop too
-    loop.run_until_complete(wait_for_telegram(settings))
-    application = build_application(settings)
-    # Telegram answered a moment ago: retry deleteWebhook and getMe rather than give up.
+    loop.run_until_complete(wait_for_telegram(application.bot))
+    # Telegram answered a moment ago: retry deleteWebhook rather than give up.
     application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
     return 1 if application.bot_data.get("token_rejected") else 0

@@ -7,13 +7,19 @@ reading already computed is not thrown away because Telegram failed once. Errors
 retry cannot fix (400 Bad Request, 403 Forbidden, ...) are raised at once.
 """
 
-import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_before_delay,
+    wait_exponential,
+)
 
 from bot.journal import Journal, current_update
 
@@ -24,9 +30,16 @@ FIRST_WAIT_SECONDS = 1.0  # then doubled each time, up to MAX_WAIT_SECONDS
 MAX_WAIT_SECONDS = 15.0
 RATE_LIMIT_RETRIES = 5  # 429s waited out per attempt, each as long as Telegram asks
 # "typing…" is a courtesy that would only mislead late; the command menu is set at every
-# start, and waiting for it would hold up polling.
-NOT_RETRIED = ("sendChatAction", "setMyCommands")
+# start, and waiting for it would hold up polling; getMe at start-up has its own schedule
+# (bot/app.py).
+NOT_RETRIED = ("sendChatAction", "setMyCommands", "getMe")
 ANSWERS = ("sendMessage", "sendPhoto")  # calls that answer an update (see bot/journal.py)
+
+
+def worth_retrying(error: BaseException) -> bool:
+    """5xx, timeouts and dropped connections; not 400 Bad Request (a NetworkError in PTB's
+    hierarchy, but the same request would fail the same way)."""
+    return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
 
 
 class PatientRateLimiter(AIORateLimiter):
@@ -45,25 +58,28 @@ class PatientRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
-        loop = asyncio.get_running_loop()
-        give_up_at = loop.time() + self.deadline
-        wait = FIRST_WAIT_SECONDS
         journal, update_id = self.journal, current_update.get()
         if journal is not None and update_id is not None and endpoint in ANSWERS:
             callback = _noting_each_attempt(callback, journal, update_id)
-        while True:
-            try:
-                return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
-                )
-            except BadRequest:  # a NetworkError in PTB's hierarchy, but retrying cannot help
-                raise
-            except NetworkError as error:  # 5xx, timeouts, connection errors
-                if endpoint in NOT_RETRIED or loop.time() + wait > give_up_at:
-                    raise
-                logger.warning("%s failed (%s); trying again in %.0f s", endpoint, error, wait)
-                await asyncio.sleep(wait)
-                wait = min(2 * wait, MAX_WAIT_SECONDS)
+        if endpoint in NOT_RETRIED:
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+
+        def log_retry(state: RetryCallState) -> None:
+            logger.warning("%s failed (%s); trying again in %.0f s", endpoint,
+                           state.outcome.exception(), state.upcoming_sleep)
+
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(worth_retrying),
+            wait=wait_exponential(multiplier=FIRST_WAIT_SECONDS, max=MAX_WAIT_SECONDS),
+            stop=stop_before_delay(self.deadline),
+            before_sleep=log_retry,
+            reraise=True,
+        )
+        return await retrying(
+            super().process_request, callback, args, kwargs, endpoint, data, rate_limit_args
+        )
 
 
 def _noting_each_attempt(

@@ -7,7 +7,6 @@ user's photo never holds up another's.
 import asyncio
 import functools
 import logging
-import os
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -18,6 +17,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import messages
 from bot.access import MessageLimit
+from bot.capacity import Capacity
 from model.data import MnistError
 from model.errors import ImageTooLarge, NoDigitFound, PreprocessingError
 from model.evaluate import Report, confusion_matrix_png, evaluate_on_mnist
@@ -29,15 +29,7 @@ logger = logging.getLogger(__name__)
 
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API serves no bigger file to bots
 SAW = "saw"  # callback data of the "What the model saw" button
-# Bounds on the work in flight, so that memory stays bounded whatever arrives. A file
-# costs up to three times its size while it arrives (httpx's chunks, their join, PTB's
-# bytearray); a read costs at most about 100 MB (model/decode.py). Photos Telegram has
-# compressed weigh well under a megabyte; only files sent as documents are larger.
-SMALL_FILE_BYTES = 2 * 1024 * 1024
-PHOTOS_IN_FLIGHT = 16  # small files: 16 x 6 MB at most
-LARGE_FILES_IN_FLIGHT = 2  # up to 20 MB each: 2 x 60 MB at most
 DOWNLOAD_STALL_SECONDS = 5.0  # no byte for this long: the download has hung
-READS_AT_ONCE = os.cpu_count() or 1  # a read keeps a core busy: more at once only queue
 
 T = TypeVar("T")
 
@@ -143,14 +135,12 @@ async def reply_with_reading(
 async def _download_and_run(
     context: ContextTypes.DEFAULT_TYPE, file: File, work: Callable[[bytearray], T]
 ) -> T:
-    """`work` on the file's bytes, in a worker thread, within the bounds above: the other
-    files wait their turn."""
-    small = file.file_size is not None and file.file_size <= SMALL_FILE_BYTES
-    async with context.bot_data["photos_in_flight" if small else "large_files_in_flight"]:
-        # (bytes() would copy it once more.) A download that stalls is given up soon, so
-        # that stopping the bot never waits on it for long.
+    """`work` on the file's bytes, in a worker thread, within the bot's capacity."""
+    capacity: Capacity = context.bot_data["capacity"]
+    async with capacity.file(file.file_size):
+        # (bytes() would copy it once more.)
         data = await file.download_as_bytearray(read_timeout=DOWNLOAD_STALL_SECONDS)
-        async with context.bot_data["reads_at_once"]:
+        async with capacity.read():
             return await asyncio.to_thread(work, data)
 
 

@@ -73,6 +73,12 @@ class Journal:
         )
         return cursor.rowcount == 1 or not self._known(update_id)
 
+    def release(self, update_id: int) -> None:
+        """Handling was abandoned (the bot is stopping): handle it again at the next start,
+        without counting this attempt against it."""
+        self._db.execute("UPDATE updates SET state = ?, attempts = attempts - 1"
+                         " WHERE id = ? AND state = ?", (NEW, update_id, CLAIMED))
+
     def done(self, update_id: int) -> None:
         self._db.execute(
             "UPDATE updates SET state = ?, at = ? WHERE id = ?", (DONE, time.time(), update_id)
@@ -123,26 +129,54 @@ class Journal:
 
 class JournaledUpdateProcessor(SimpleUpdateProcessor):
     """Handles updates concurrently (up to `max_concurrent_updates`), each once, and
-    marks each done in the journal when handled."""
+    marks each done in the journal when handled.
+
+    A stop (`stop_within`) takes no new update and cancels what is still being handled
+    when the grace period ends: those updates stay in the journal, answered at next start.
+    """
 
     def __init__(self, journal: Journal, max_concurrent_updates: int) -> None:
         super().__init__(max_concurrent_updates)
         self.journal = journal
+        self._stopping = False
+        self._handling: set[asyncio.Task[Any]] = set()
+
+    def stop_within(self, grace: float) -> None:
+        """Start no more updates; cancel those still being handled after `grace` seconds."""
+        self._stopping = True
+        asyncio.get_running_loop().call_later(grace, self._cancel_the_rest)
+
+    def _cancel_the_rest(self) -> None:
+        if self._handling:
+            logger.warning("Stopping: %d updates not answered in time are left for the"
+                           " next start", len(self._handling))
+        for task in self._handling:
+            task.cancel()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         if not isinstance(update, Update):
             await coroutine
             return
+        if self._stopping:  # it stays "new" in the journal: answered at the next start
+            coroutine.close()  # type: ignore[attr-defined]
+            return
         if not self.journal.claim(update.update_id):
             coroutine.close()  # type: ignore[attr-defined]
             logger.info("Update %d was handled already; skipped", update.update_id)
             return
-        current_update.set(update.update_id)  # this task's own copy of the variable
+        current_update.set(update.update_id)  # the task below gets its own copy
+        handling = asyncio.ensure_future(coroutine)
+        self._handling.add(handling)
         try:
-            await coroutine
+            await handling
         except asyncio.CancelledError:
-            raise  # not answered: handled again at the next start
+            if not handling.cancelled() or not self._stopping:
+                raise
+            self.journal.release(update.update_id)
+            return
         except Exception:
             self.journal.done(update.update_id)  # it failed and was reported: not again
             raise
+        finally:
+            self._handling.discard(handling)
         self.journal.done(update.update_id)

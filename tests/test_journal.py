@@ -57,3 +57,14 @@ def test_an_update_that_kills_every_run_is_dropped_after_three(tmp_path):
         assert [u["update_id"] for u in journal.unfinished()] == [7]
         assert journal.claim(7)
     assert Journal(path).unfinished() == []
+
+
+def test_an_update_left_by_graceful_stops_is_never_taken_for_a_killer(tmp_path):
+    path = tmp_path / "journal.sqlite3"
+    Journal(path).record(batch(7))
+    for _ in range(5):  # each run claims it and is stopped (SIGTERM) before answering
+        journal = Journal(path)
+        assert [u["update_id"] for u in journal.unfinished()] == [7]
+        assert journal.claim(7)
+        journal.release(7)
+    assert [u["update_id"] for u in Journal(path).unfinished()] == [7]
