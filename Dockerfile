@@ -1,4 +1,4 @@
-# Handwritten-digit Telegram bot (long polling: no port to expose).
+# Handwritten-digit Telegram bot (long polling by default: no port to publish).
 #   docker build -t digit-bot .
 #   docker run -d --env-file .env --restart unless-stopped digit-bot      (or: docker compose up -d)
 # Secrets come only from the environment at run time; none are in the image.
@@ -6,44 +6,44 @@
 FROM python:3.11-slim
 
 LABEL org.opencontainers.image.title="digit-bot" \
-      org.opencontainers.image.description="Self-hosted Telegram bot that reads handwritten digits (Keras 3, TensorFlow CPU)"
+      org.opencontainers.image.description="Self-hosted Telegram bot that reads handwritten digits (a CNN served with LiteRT)"
 
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_ROOT_USER_ACTION=ignore
 
-# Non-root user with a real, writable HOME: Keras downloads MNIST (for /accuracy, when MNIST_PATH
-# is not set) to ~/.keras, and matplotlib wants ~/.config. ~/.keras exists already so that a named
-# volume mounted there starts out owned by this user rather than by root.
+# Non-root user with a real HOME: /accuracy downloads MNIST (when MNIST_PATH is not set) where
+# Keras keeps it, ~/.keras (or /tmp/.keras when the root filesystem is read-only). ~/.keras exists
+# already so that a named volume mounted there starts out owned by this user rather than by root.
 # /data holds what must survive a restart (DATA_DIR: the journal of updates): a volume.
 RUN useradd --create-home --home-dir /home/bot --uid 10001 --user-group --no-log-init bot \
  && mkdir /home/bot/.keras /data && chown bot:bot /home/bot/.keras /data
 
 # Dependencies in their own layer, before any code: rebuilt only when requirements.txt changes.
-# All of them ship manylinux wheels, so no compiler is needed. TensorFlow's C++ headers (~290 MB)
-# serve only to compile custom ops: dropped in the same layer so they never reach the image.
+# Only what serving needs (the network runs on LiteRT; TensorFlow and Keras are for training).
+# All of them ship manylinux wheels, so no compiler is needed.
 COPY requirements.txt /tmp/requirements.txt
-RUN pip install --no-cache-dir -r /tmp/requirements.txt \
- && rm -rf /tmp/requirements.txt /usr/local/lib/python3.11/site-packages/tensorflow/include
+RUN pip install --no-cache-dir -r /tmp/requirements.txt && rm /tmp/requirements.txt
 
-# Runtime settings after the heavy layer, so changing them does not reinstall TensorFlow.
+# Runtime settings after the heavy layer, so changing them does not reinstall the dependencies.
 ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    TF_CPP_MIN_LOG_LEVEL=2 \
-    DATA_DIR=/data \
-    MPLCONFIGDIR=/tmp/matplotlib
+    DATA_DIR=/data
 WORKDIR /app
-# Only what runs: code and weights (checkpoints/ must exist in the build context). Owned by root,
-# so the bot cannot modify its own code or weights.
+# Only what runs: code, and the exported networks with their metadata (not the Keras weights,
+# which only training reads). Owned by root, so the bot cannot modify its own code or weights.
 COPY bot/ bot/
 COPY model/ model/
-COPY checkpoints/ checkpoints/
+COPY checkpoints/*.json checkpoints/*.tflite checkpoints/
 
 USER bot
+
+# Only in webhook mode (WEBHOOK_URL set): the port WEBHOOK_LISTEN opens, for the reverse proxy.
+EXPOSE 8080
 
 # A polling bot has no port to probe: the bot touches $HEARTBEAT_FILE (default
 # /tmp/digit-bot.heartbeat) after every successful getUpdates; the check fails once it is 30 s
 # old, so a bot that stopped polling turns unhealthy within a minute.
-HEALTHCHECK --interval=10s --timeout=5s --start-period=90s --retries=2 \
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=2 \
     CMD ["python", "-m", "bot.healthcheck"]
 
 # Exec form: python is PID 1 and receives SIGTERM from `docker stop`, so the bot shuts down cleanly.

@@ -4,6 +4,7 @@ import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from telegram import Bot, BotCommandScopeChat, Update
 from telegram.error import NetworkError, RetryAfter, TelegramError
@@ -25,8 +26,8 @@ from bot.alerts import ErrorAlerts
 from bot.capacity import Capacity
 from bot.config import Settings
 from bot.delivery import PatientRateLimiter
-from bot.heartbeat import PollingRequest
-from bot.journal import Journal, JournaledUpdateProcessor
+from bot.heartbeat import PollingRequest, check_webhook
+from bot.journal import Journal, JournaledQueue, JournaledUpdateProcessor
 from model.reader import Reader
 
 logger = logging.getLogger(__name__)
@@ -64,6 +65,11 @@ async def on_startup(application: Application) -> None:
         logger.info("Answering %d updates a previous run received but did not", len(unfinished))
     for body in unfinished:
         await application.update_queue.put(Update.de_json(body, application.bot))
+    if settings.webhook:  # the health check's heartbeat, which polling would give
+        application.bot_data["webhook_check"] = asyncio.create_task(check_webhook(
+            application.bot, settings.webhook.url, settings.heartbeat_file,
+            lambda: _stop_for_good(application),
+        ))
     try:  # the menu is a convenience: the bot works without it
         await application.bot.set_my_commands(messages.COMMANDS)
     except TelegramError as error:
@@ -75,6 +81,12 @@ async def on_startup(application: Application) -> None:
             )
         except TelegramError as error:  # the admin has not opened a chat with the bot yet
             logger.warning("Could not show /accuracy in admin %s's menu: %s", admin_id, error)
+
+
+async def on_stop(application: Application) -> None:
+    check = application.bot_data.get("webhook_check")
+    if check is not None:
+        check.cancel()
 
 
 def _api_urls(settings: Settings) -> dict[str, Any]:
@@ -119,11 +131,11 @@ def build_application(settings: Settings) -> Application:
     """The bot, with every handler registered, ready for `run_polling`."""
     journal = Journal(settings.data_dir / "journal.sqlite3")
     polling = PollingRequest(settings.heartbeat_file, read_timeout=30)
-    polling.on_updates = journal.record
     builder = (
         ApplicationBuilder()
         .application_class(GracefulApplication)
         .token(settings.token)
+        .update_queue(JournaledQueue(journal))
         .defaults(Defaults(do_quote=True, allow_sending_without_reply=True))
         # Concurrent, so that one user's slow photo does not queue the others'.
         .concurrent_updates(JournaledUpdateProcessor(journal, MAX_CONCURRENT_UPDATES))
@@ -132,6 +144,7 @@ def build_application(settings: Settings) -> Application:
         .write_timeout(30)
         .get_updates_request(polling)
         .post_init(on_startup)
+        .post_stop(on_stop)
     )
     urls = _api_urls(settings)
     if urls:  # a self-hosted Bot API server; PTB does not derive the file URL
@@ -186,11 +199,23 @@ def _stop_for_good(application: Application) -> None:
 
 
 def run(settings: Settings) -> int:
-    """Poll Telegram until interrupted (Ctrl+C or SIGTERM); the process's exit code."""
+    """Poll Telegram, or serve its webhook, until interrupted (Ctrl+C or SIGTERM); the
+    process's exit code."""
     application = build_application(settings)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)  # run_polling runs on this loop too
     loop.run_until_complete(wait_for_telegram(application.bot))
-    # Telegram answered a moment ago: retry deleteWebhook rather than give up.
-    application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+    # Telegram answered a moment ago: retry setWebhook or deleteWebhook rather than give up.
+    if settings.webhook:
+        application.run_webhook(
+            listen=settings.webhook.host,
+            port=settings.webhook.port,
+            url_path=urlsplit(settings.webhook.url).path.strip("/"),
+            webhook_url=settings.webhook.url,
+            secret_token=settings.webhook.secret,
+            allowed_updates=Update.ALL_TYPES,
+            bootstrap_retries=-1,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
     return 1 if application.bot_data.get("token_rejected") else 0

@@ -11,17 +11,30 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from model.checkpoint import DEFAULT_CHECKPOINT
+from model.checkpoint import DEFAULT_SERVED_MODEL
 
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_HEARTBEAT_FILE = Path("/tmp/digit-bot.heartbeat")
 DEFAULT_DATA_DIR = Path("data")
 DEFAULT_PHOTOS_PER_MINUTE = 20
+DEFAULT_WEBHOOK_LISTEN = "0.0.0.0:8080"
+SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,256}$")  # Telegram allows 1-256 of these
 
 
 class ConfigError(ValueError):
     """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Webhook:
+    url: str  # the public HTTPS address Telegram posts updates to
+    host: str  # where this process listens, behind the reverse proxy
+    port: int
+    secret: str  # Telegram sends it with every update; requests without it are refused
+
+    def __repr__(self) -> str:
+        return f"Webhook(url={self.url!r}, host={self.host!r}, port={self.port})"
 
 
 @dataclass(frozen=True)
@@ -36,6 +49,7 @@ class Settings:
     data_dir: Path  # what must survive a restart: the journal of updates
     allowed_user_ids: frozenset[int]  # empty: everyone may use the bot
     photos_per_minute: int  # per user; photos and every other message count
+    webhook: Webhook | None = None  # None: long polling
 
     def __repr__(self) -> str:  # keep the token out of any log of the settings
         return f"Settings(admin_ids={sorted(self.admin_ids)}, base_url={self.base_url!r}, ...)"
@@ -105,6 +119,27 @@ def _base_url(env: Mapping[str, str]) -> str | None:
     return url
 
 
+def _webhook(env: Mapping[str, str]) -> Webhook | None:
+    url = _get(env, "WEBHOOK_URL")
+    if not url:
+        return None
+    if not re.match(r"^https?://[^/\s]+", url):
+        raise ConfigError(f"WEBHOOK_URL must be the public URL Telegram posts updates to,"
+                          f" such as https://bot.example.com/telegram, not {url!r}")
+    secret = _get(env, "WEBHOOK_SECRET")
+    if not SECRET_PATTERN.match(secret):
+        raise ConfigError(
+            "WEBHOOK_SECRET must be set with WEBHOOK_URL: 16 to 256 letters, digits, _ or -"
+            " (for example: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    listen = _get(env, "WEBHOOK_LISTEN") or DEFAULT_WEBHOOK_LISTEN
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"WEBHOOK_LISTEN must be host:port, such as {DEFAULT_WEBHOOK_LISTEN},"
+                          f" not {listen!r}")
+    return Webhook(url=url, host=host, port=int(port), secret=secret)
+
+
 def _existing_file(env: Mapping[str, str], name: str, default: Path | None) -> Path | None:
     raw = _get(env, name)
     path = Path(raw).expanduser() if raw else default
@@ -138,10 +173,11 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = No
         admin_ids=_user_ids(env, "ADMIN_IDS"),
         base_url=_base_url(env),
         mnist_path=_existing_file(env, "MNIST_PATH", None),
-        checkpoint=_existing_file(env, "CHECKPOINT", DEFAULT_CHECKPOINT),
+        checkpoint=_existing_file(env, "CHECKPOINT", DEFAULT_SERVED_MODEL),
         log_level=_log_level(env),
         heartbeat_file=heartbeat_file_setting(env),
         data_dir=_data_dir(env),
         allowed_user_ids=_user_ids(env, "ALLOWED_USER_IDS"),
         photos_per_minute=_photos_per_minute(env),
+        webhook=_webhook(env),
     )

@@ -1,10 +1,12 @@
 """Updates written down before Telegram is told they arrived, so that a crash loses none.
 
-Telegram counts an update as delivered once the next `getUpdates` asks past it. Each
-batch is written to SQLite (`DATA_DIR/journal.sqlite3`) as it arrives, before that next
-request, and each update is marked done once answered. At start, the updates not done
-are handled again. Telegram resends those it never saw acknowledged; the journal knows
-them by id, so each update is answered once.
+Each update is written to SQLite (`DATA_DIR/journal.sqlite3`) as it enters PTB's update
+queue (`JournaledQueue`), and marked done once answered. That is before Telegram learns
+it arrived, either way the bot receives updates: with polling, Telegram counts a batch
+as delivered when the next `getUpdates` asks past it, which PTB sends only after the
+whole batch is queued; a webhook answers Telegram's POST only after the update is queued.
+At start, the updates not done are handled again. Telegram resends those it never saw
+acknowledged; the journal knows them by id, so each update is answered once.
 
 An answer in flight when the process dies may or may not have reached Telegram, and
 Telegram offers no way to ask. The journal notes "sending" just before each answer goes
@@ -35,7 +37,7 @@ logger = logging.getLogger(__name__)
 KEEP_DONE_SECONDS = 24 * 3600  # done updates are kept a day, to recognise late resends
 MAX_ATTEMPTS = 3  # an update that was being handled when the process died this often is
 # taken to be what kills it (a decoder crash, the out-of-memory killer): it is dropped
-PRUNE_EVERY = 500  # batches recorded between clean-ups of old done updates
+PRUNE_EVERY = 5000  # updates recorded between clean-ups of old done updates
 NEW, CLAIMED, SENDING, SENT, DONE = "new", "claimed", "sending", "sent", "done"
 # The update the current task is handling: `bot/delivery.py` reads it.
 current_update: ContextVar[int | None] = ContextVar("current_update", default=None)
@@ -50,19 +52,16 @@ class Journal:
             "CREATE TABLE IF NOT EXISTS updates (id INTEGER PRIMARY KEY, body TEXT NOT NULL,"
             " state TEXT NOT NULL, at REAL, attempts INTEGER NOT NULL DEFAULT 0)"
         )
-        self._batches = 0
+        self._recorded = 0
 
-    def record(self, payload: bytes) -> None:
-        """Write down the updates in a `getUpdates` answer (already known ones are kept)."""
-        updates = json.loads(payload).get("result") or []
-        with self._db:  # one transaction for the batch
-            self._db.execute("BEGIN")
-            self._db.executemany(
-                "INSERT OR IGNORE INTO updates (id, body, state, at) VALUES (?, ?, ?, ?)",
-                [(u["update_id"], json.dumps(u), NEW, time.time()) for u in updates],
-            )
-        self._batches += 1
-        if self._batches % PRUNE_EVERY == 0:
+    def record(self, update: Update) -> None:
+        """Write down an update that arrived (one already known is kept as it is)."""
+        self._db.execute(
+            "INSERT OR IGNORE INTO updates (id, body, state, at) VALUES (?, ?, ?, ?)",
+            (update.update_id, json.dumps(update.to_dict()), NEW, time.time()),
+        )
+        self._recorded += 1
+        if self._recorded % PRUNE_EVERY == 0:
             self._prune()
 
     def claim(self, update_id: int) -> bool:
@@ -125,6 +124,19 @@ class Journal:
     def _known(self, update_id: int) -> bool:
         row = self._db.execute("SELECT 1 FROM updates WHERE id = ?", (update_id,)).fetchone()
         return row is not None
+
+
+class JournaledQueue(asyncio.Queue):
+    """PTB's update queue, writing each update to the journal as it is put in."""
+
+    def __init__(self, journal: Journal) -> None:
+        super().__init__()
+        self.journal = journal
+
+    async def put(self, item: Any) -> None:
+        if isinstance(item, Update):
+            self.journal.record(item)  # if this fails, Telegram is not told it arrived
+        await super().put(item)
 
 
 class JournaledUpdateProcessor(SimpleUpdateProcessor):

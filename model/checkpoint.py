@@ -1,8 +1,10 @@
 """Where trained weights live and what is recorded beside them.
 
-A checkpoint is two files: `NAME.weights.h5` (Keras weights) and `NAME.json`
-(metadata: architecture, test accuracy, date, versions and how it was trained).
-The metadata names the architecture, so loading needs only the weights' path.
+A checkpoint is three files: `NAME.weights.h5` (Keras weights, for training),
+`NAME.tflite` (the same network exported for LiteRT, which the bot serves) and
+`NAME.json` (metadata: architecture, test accuracy, date, versions, how it was trained
+and exported). The metadata names the architecture, so loading needs only the weights'
+path; the bot reads the `.json` and the `.tflite` only.
 """
 
 import json
@@ -14,15 +16,27 @@ if TYPE_CHECKING:
 
 DEFAULT_CHECKPOINT = Path(__file__).resolve().parent.parent / "checkpoints" / "digitnet.weights.h5"
 WEIGHTS_SUFFIX = ".weights.h5"
+SERVED_SUFFIX = ".tflite"
+DEFAULT_SERVED_MODEL = DEFAULT_CHECKPOINT.with_name("digitnet" + SERVED_SUFFIX)
 
 
 class CheckpointError(ValueError):
     """The checkpoint is missing or unusable."""
 
 
-def metadata_path(weights: Path) -> Path:
-    """`digitnet.weights.h5` -> `digitnet.json`."""
-    return weights.with_name(weights.name.removesuffix(WEIGHTS_SUFFIX) + ".json")
+def _name(path: Path) -> str:
+    """`digitnet.weights.h5` or `digitnet.tflite` -> `digitnet`."""
+    return path.name.removesuffix(WEIGHTS_SUFFIX).removesuffix(SERVED_SUFFIX)
+
+
+def metadata_path(path: Path) -> Path:
+    """`digitnet.weights.h5` (or `digitnet.tflite`) -> `digitnet.json`."""
+    return path.with_name(_name(path) + ".json")
+
+
+def served_model_path(path: Path) -> Path:
+    """`digitnet.weights.h5` (or `digitnet.tflite`) -> `digitnet.tflite`."""
+    return path.with_name(_name(path) + SERVED_SUFFIX)
 
 
 def save(model: "keras.Model", weights: Path, metadata: dict[str, Any]) -> None:
@@ -34,8 +48,8 @@ def save(model: "keras.Model", weights: Path, metadata: dict[str, Any]) -> None:
     metadata_path(weights).write_text(json.dumps(metadata, indent=2) + "\n")
 
 
-def read_metadata(weights: Path) -> dict[str, Any]:
-    path = metadata_path(weights)
+def read_metadata(checkpoint: Path) -> dict[str, Any]:
+    path = metadata_path(checkpoint)
     try:
         metadata = json.loads(path.read_text())
     except FileNotFoundError:
@@ -47,12 +61,12 @@ def read_metadata(weights: Path) -> dict[str, Any]:
     return metadata
 
 
-def require_preprocessing(weights: Path, version: int) -> None:
-    """Refuse weights trained for another preprocessing than the reader's `version`."""
-    trained_for = read_metadata(weights).get("preprocessing_version")
+def require_preprocessing(checkpoint: Path, version: int) -> None:
+    """Refuse a network trained for another preprocessing than the reader's `version`."""
+    trained_for = read_metadata(checkpoint).get("preprocessing_version")
     if trained_for != version:
         raise CheckpointError(
-            f"{weights.name} was trained for preprocessing version {trained_for}, but this"
+            f"{checkpoint.name} was trained for preprocessing version {trained_for}, but this"
             f" reader makes version {version}: retrain it (python -m model.train) or use"
             " the checkpoint that came with this version"
         )

@@ -1,46 +1,77 @@
-"""The trained network, restored from `checkpoints/`, reading batches of 28x28 digits.
+"""The trained network as the bot serves it: the checkpoint's LiteRT export
+(`NAME.tflite`, see `model.export`), reading batches of 28x28 digits.
 
-It is safe to call from several threads at once.
+LiteRT (`ai-edge-litert`) is TensorFlow's runtime for deployment: it loads in
+milliseconds and needs neither TensorFlow nor Keras. An interpreter must not be used by
+two threads at once, so each thread that reads gets its own.
 """
 
+import hashlib
+import threading
 from pathlib import Path
 from typing import Any
 
-import keras
 import numpy as np
-import tensorflow as tf
+from ai_edge_litert.interpreter import Interpreter
 
 from model import checkpoint
+
+BATCH_SIZE = 256  # images per network call: larger batches only fill the cache
 
 
 class Classifier:
     """Class probabilities for MNIST-style digits: 0-9, and (digitnet) "not a digit"."""
 
-    def __init__(self, model: keras.Model, metadata: dict[str, Any] | None = None) -> None:
+    def __init__(self, model: bytes, metadata: dict[str, Any] | None = None,
+                 threads: int = 1) -> None:
         self.model = model
         self.metadata = metadata or {}
-        self.classes = int(model.output_shape[-1])
-        # A compiled function on whole batches: Keras' model.predict pays a large
-        # fixed cost on every call, far more than the network itself takes.
-        self._forward = tf.function(
-            lambda images: model(images, training=False),
-            input_signature=[tf.TensorSpec([None, 28, 28, 1], tf.float32)],
-        )
+        self.threads = threads  # CPU threads each interpreter may use
+        self._local = threading.local()
+        runner = self._runner()
+        self._input = next(iter(runner.get_input_details()))
+        self.classes = int(next(iter(runner.get_output_details().values()))["shape"][-1])
 
     @classmethod
-    def load(cls, weights: Path = checkpoint.DEFAULT_CHECKPOINT) -> "Classifier":
-        """Restore the network from a checkpoint and compile its forward pass once."""
-        model, metadata = checkpoint.load(Path(weights))
-        classifier = cls(model, metadata)
-        classifier.predict(np.zeros((1, 28, 28), np.float32))  # trace now, not on first use
-        return classifier
+    def load(cls, path: Path = checkpoint.DEFAULT_SERVED_MODEL, threads: int = 1
+             ) -> "Classifier":
+        """The exported network `NAME.tflite` (`path` may name its `NAME.weights.h5`),
+        checked against what its metadata records."""
+        served = checkpoint.served_model_path(Path(path))
+        weights = served.with_name(served.name.removesuffix(".tflite") + ".weights.h5")
+        if not served.is_file():
+            raise checkpoint.CheckpointError(
+                f"checkpoint not found: {served} (export one with python -m model.export)"
+            )
+        metadata = checkpoint.read_metadata(served)
+        model = served.read_bytes()
+        recorded = metadata.get("served_model", {}).get("sha256")
+        if hashlib.sha256(model).hexdigest() != recorded:
+            raise checkpoint.CheckpointError(
+                f"{served.name} is not the export its metadata records:"
+                f" export it again with python -m model.export {weights}"
+            )
+        return cls(model, metadata, threads)
 
-    def predict(self, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+    def with_threads(self, threads: int) -> "Classifier":
+        """The same network, each interpreter using `threads` CPU threads (for big batches)."""
+        return Classifier(self.model, self.metadata, threads)
+
+    def _runner(self) -> Any:
+        """This thread's signature runner (built on first use)."""
+        runner = getattr(self._local, "runner", None)
+        if runner is None:
+            interpreter = Interpreter(model_content=self.model, num_threads=self.threads)
+            runner = self._local.runner = interpreter.get_signature_runner()
+        return runner
+
+    def predict(self, images: np.ndarray, batch_size: int = BATCH_SIZE) -> np.ndarray:
         """Class probabilities, (n, classes), for (n, 28, 28) or (n, 28, 28, 1) digits."""
         images = np.asarray(images, np.float32).reshape(-1, 28, 28, 1)
         if len(images) == 0:
             return np.zeros((0, self.classes), np.float32)
+        runner = self._runner()
         return np.concatenate([
-            self._forward(tf.constant(images[i : i + batch_size])).numpy()
+            next(iter(runner(**{self._input: images[i : i + batch_size]}).values()))
             for i in range(0, len(images), batch_size)
         ])

@@ -1,15 +1,26 @@
 """MNIST, from Keras' download or from an explicit `.npz` file.
 
+The download is Keras' own (`keras.datasets.mnist.load_data`): the same file from the
+same address, checked against the same hash and kept in the same cache, so either finds
+the other's copy. It is done here without Keras, which the bot does not install.
+
 Images come out as float32 arrays of shape (n, 28, 28, 1) in [0, 1], white digit on
 black, which is what the networks in `model.network` read.
 """
 
+import hashlib
+import os
+import tempfile
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 MNIST_KEYS = ("x_train", "y_train", "x_test", "y_test")
+# As in keras/src/datasets/mnist.py:
+KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+KERAS_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
 
 
 class MnistError(ValueError):
@@ -53,14 +64,30 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
     return arrays
 
 
-def _download() -> dict[str, np.ndarray]:
-    import keras  # imported here: loading a file must not pay for Keras
+def keras_cache() -> Path:
+    """Where Keras keeps mnist.npz: $KERAS_HOME or ~/.keras, else /tmp/.keras when that
+    is not writable (a read-only container)."""
+    home = Path(os.environ.get("KERAS_HOME") or Path("~/.keras").expanduser())
+    if not os.access(home if home.exists() else home.parent, os.W_OK):
+        home = Path(tempfile.gettempdir()) / ".keras"
+    return home / "datasets" / "mnist.npz"
 
-    try:
-        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
-    except Exception as error:  # Keras reports a failed download with a bare Exception
-        raise MnistError(f"could not download MNIST ({error}); set MNIST_PATH") from None
-    return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+
+def _download() -> dict[str, np.ndarray]:
+    path = keras_cache()
+    if not path.is_file():
+        try:
+            with urllib.request.urlopen(KERAS_ORIGIN, timeout=60) as response:
+                data = response.read()
+        except OSError as error:
+            raise MnistError(f"could not download MNIST ({error}); set MNIST_PATH") from None
+        if hashlib.sha256(data).hexdigest() != KERAS_SHA256:
+            raise MnistError(f"the MNIST download from {KERAS_ORIGIN} is corrupt; set MNIST_PATH")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".part")
+        partial.write_bytes(data)
+        partial.replace(path)  # whole or not at all
+    return _read_npz(path)
 
 
 def _split(arrays: dict[str, np.ndarray], name: str) -> Split:

@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="one JSON object per file")
     parser.add_argument(
         "--checkpoint", type=Path,
-        default=os.environ.get("CHECKPOINT") or checkpoint.DEFAULT_CHECKPOINT,
+        default=os.environ.get("CHECKPOINT") or checkpoint.DEFAULT_SERVED_MODEL,
     )
     args = parser.parse_args(argv)
     try:

@@ -37,10 +37,11 @@ class Reader:
         self.classifier = classifier
 
     @classmethod
-    def load(cls, weights: Path = checkpoint.DEFAULT_CHECKPOINT) -> "Reader":
-        """The reader with the network from `weights`, which must be trained for this reader."""
-        checkpoint.require_preprocessing(Path(weights), PREPROCESSING_VERSION)
-        return cls(Classifier.load(weights))
+    def load(cls, path: Path = checkpoint.DEFAULT_SERVED_MODEL) -> "Reader":
+        """The reader with the network `path` (a `.tflite`, or the `.weights.h5` it was
+        exported from), which must be trained for this reader."""
+        checkpoint.require_preprocessing(Path(path), PREPROCESSING_VERSION)
+        return cls(Classifier.load(path))
 
     @property
     def metadata(self) -> dict:

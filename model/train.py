@@ -21,6 +21,7 @@ import tensorflow as tf
 from model import checkpoint, network
 from model.augment import augment_dataset, pick_even_pen_copies
 from model.data import Mnist, load_mnist
+from model.export import export
 from model.negatives import not_digits
 from model.normalise import PREPROCESSING_VERSION
 from model.redraw import redraw_with_even_pen
@@ -154,9 +155,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.argv[1:] if argv is None else argv
     )
     checkpoint.save(model, args.output, metadata)
+    served = export(model, args.output, mnist.test, metadata["training"]["command"])
     print(
         f"test accuracy {metadata['test_accuracy']:.4f} on {metadata['test_images']} images;"
-        f" saved {args.output} and {checkpoint.metadata_path(args.output).name}"
+        f" saved {args.output}, {served['file']} (same answers on {served['same_answers']:.2%})"
+        f" and {checkpoint.metadata_path(args.output).name}"
     )
 
 

@@ -93,6 +93,9 @@ setMyCommands, getMyCommands, deleteMyCommands, set/getMyDescription,
 set/getMyShortDescription, set/getMyName, getChat, sendMessage, sendPhoto, sendDocument,
 sendMediaGroup, sendChatAction, editMessageText, editMessageCaption, editMessageReplyMarkup,
 deleteMessage, answerCallbackQuery. Method names are matched case-insensitively as Telegram does.
+While a webhook is set (setWebhook), pending updates are POSTed to its URL one at a time
+with the ``X-Telegram-Bot-Api-Secret-Token`` header, each until the server answers 200, as
+Telegram does; ``webhook_deliveries`` lists (update_id, HTTP status or error) per attempt.
 Files are served by GET ``/file/bot<token>/<file_path>``. A wrong token answers 401
 "Unauthorized" and an unknown method 404 "Not Found: method not found" (PTB raises
 InvalidToken for both). Like the real API, the fake rejects empty or over-long texts (4096) and
@@ -113,7 +116,9 @@ import sys
 import threading
 import time
 import traceback
+import urllib.error
 import urllib.parse
+import urllib.request
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -436,6 +441,9 @@ class FakeTelegram:
         self._commands: dict[tuple[str, str], list[Any]] = {}
         self._texts: dict[tuple[str, str], str] = {}  # (kind, language) -> description/name
         self._webhook_url = ""
+        self._webhook_secret = ""
+        self._webhook_thread: threading.Thread | None = None
+        self.webhook_deliveries: list[tuple[int, int | str]] = []
         self._faults: dict[str, deque[_Fault]] = {}
         self._delays: dict[str, deque[float]] = {}
         self._random_faults: dict[str, tuple[float, list[_Fault]]] = {}
@@ -511,6 +519,9 @@ class FakeTelegram:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+        if self._webhook_thread is not None:
+            self._webhook_thread.join(timeout=15)
+            self._webhook_thread = None
 
     def __enter__(self) -> Self:
         return self.start()
@@ -1034,9 +1045,44 @@ class FakeTelegram:
 
     def _set_webhook(self, call: Call) -> bool:
         self._webhook_url = str(call.params.get("url", ""))
+        self._webhook_secret = str(call.params.get("secret_token", ""))
         if call.params.get("drop_pending_updates"):
             self._updates.clear()
+        if self._webhook_url and self._webhook_thread is None:
+            self._webhook_thread = threading.Thread(
+                target=self._deliver_to_webhook, name="FakeTelegram:webhook", daemon=True
+            )
+            self._webhook_thread.start()
+        self._cond.notify_all()
         return True
+
+    def _deliver_to_webhook(self) -> None:
+        """POST each pending update to the webhook until it is taken (HTTP 200)."""
+        while not self._stopping.is_set():
+            with self._cond:
+                while not (self._webhook_url and self._updates) and not self._stopping.is_set():
+                    self._cond.wait(0.5)
+                if self._stopping.is_set():
+                    return
+                update, url, secret = self._updates[0], self._webhook_url, self._webhook_secret
+            request = urllib.request.Request(
+                url, data=json.dumps(update).encode(), method="POST",
+                headers={"Content-Type": "application/json",
+                         "X-Telegram-Bot-Api-Secret-Token": secret},
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    outcome: int | str = response.status
+            except urllib.error.HTTPError as error:
+                outcome = error.code
+            except OSError as error:  # refused, reset, timed out: the bot is not up (yet)
+                outcome = type(error).__name__
+            with self._cond:
+                self.webhook_deliveries.append((update["update_id"], outcome))
+                if outcome == 200:
+                    self._updates = [u for u in self._updates if u is not update]
+            if outcome != 200:
+                self._stopping.wait(0.2)  # Telegram waits longer; tests should not
 
     def _get_webhook_info(self, _call: Call) -> dict[str, Any]:
         return {

@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import ConfigError, heartbeat_file_setting, load_settings
 from bot.logs import RedactingFormatter
-from model.checkpoint import DEFAULT_CHECKPOINT
+from model.checkpoint import DEFAULT_SERVED_MODEL
 
 TOKEN = "123456789:fake-token-for-tests"
 PROJECT = Path(__file__).resolve().parent.parent
@@ -25,7 +25,7 @@ def test_defaults():
     assert settings.admin_ids == frozenset()
     assert settings.base_url is None
     assert settings.mnist_path is None
-    assert settings.checkpoint == DEFAULT_CHECKPOINT
+    assert settings.checkpoint == DEFAULT_SERVED_MODEL
     assert settings.log_level == "INFO"
 
 
@@ -82,6 +82,27 @@ def test_allowed_users_and_the_per_user_limit():
     for bad in ("0", "-3", "many"):
         with pytest.raises(ConfigError, match=r"^PHOTOS_PER_MINUTE"):
             settings_from(PHOTOS_PER_MINUTE=bad)
+
+
+def test_webhook_mode_needs_a_url_a_secret_and_a_listen_address():
+    assert settings_from().webhook is None  # polling
+    secret = "s3cret-with-enough-characters_00"
+    webhook = settings_from(WEBHOOK_URL="https://bot.example.com/telegram",
+                            WEBHOOK_SECRET=secret).webhook
+    assert (webhook.url, webhook.host, webhook.port, webhook.secret) == (
+        "https://bot.example.com/telegram", "0.0.0.0", 8080, secret)
+    assert secret not in repr(webhook)
+    assert settings_from(WEBHOOK_URL="https://b.example", WEBHOOK_SECRET=secret,
+                         WEBHOOK_LISTEN="127.0.0.1:9000").webhook.port == 9000
+    with pytest.raises(ConfigError, match=r"^WEBHOOK_SECRET"):
+        settings_from(WEBHOOK_URL="https://bot.example.com/telegram")
+    with pytest.raises(ConfigError, match=r"^WEBHOOK_SECRET"):
+        settings_from(WEBHOOK_URL="https://bot.example.com/telegram", WEBHOOK_SECRET="short!")
+    with pytest.raises(ConfigError, match=r"^WEBHOOK_URL"):
+        settings_from(WEBHOOK_URL="bot.example.com", WEBHOOK_SECRET=secret)
+    with pytest.raises(ConfigError, match=r"^WEBHOOK_LISTEN"):
+        settings_from(WEBHOOK_URL="https://b.example", WEBHOOK_SECRET=secret,
+                      WEBHOOK_LISTEN="8080")
 
 
 def test_paths_must_exist(tmp_path: Path):

@@ -4,16 +4,22 @@ Each test starts the bot against the fake Bot API server with a fault injected, 
 what a self-hoster sees: the exit code, a few lines naming what to fix, and never the token.
 """
 
+import io
+import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from bot import messages
 from model import checkpoint
@@ -235,10 +241,60 @@ def test_photos_in_flight_when_the_bot_is_killed_are_answered_once_after_a_resta
 
 
 def test_a_broken_checkpoint_stops_start_up_in_one_line(fake, start_bot, tmp_path):
-    weights = tmp_path / "broken.weights.h5"
-    shutil.copy(checkpoint.DEFAULT_CHECKPOINT, weights)
-    checkpoint.metadata_path(weights).write_text('["not", "an", "object"]')
-    bot = start_bot(CHECKPOINT=str(weights))
+    served = tmp_path / "broken.tflite"
+    shutil.copy(checkpoint.DEFAULT_SERVED_MODEL, served)
+    checkpoint.metadata_path(served).write_text('["not", "an", "object"]')
+    bot = start_bot(CHECKPOINT=str(served))
     assert bot.exit_code() == 1
     assert "Cannot start" in bot.output and "CHECKPOINT" in bot.output
     assert_short_and_secret(bot.output, fake.token)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def webhook_settings(port: int) -> dict[str, str]:
+    return {"WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+            "WEBHOOK_LISTEN": f"127.0.0.1:{port}", "WEBHOOK_SECRET": SECRET}
+
+
+SECRET = "a-secret-of-32-characters-000000"
+
+
+def test_webhook_replicas_share_the_work_and_refuse_requests_without_the_secret(
+    fake, start_bot, mnist, tmp_path
+):
+    port_a, port_b = free_port(), free_port()
+    start_bot(**webhook_settings(port_a))
+    fake.wait_for("setWebhook", timeout=120)
+    assert not fake.calls("getUpdates")
+    photo = fake.send_photo([jpeg(phone_photo(mnist.test.images[0, ..., 0],
+                                              np.random.default_rng(5)))])
+    answer = fake.replies_to(photo, timeout=60)
+    assert first_line(answer).startswith(str(int(mnist.test.labels[0])))
+    deadline = time.monotonic() + 30
+    while not (tmp_path / "heartbeat").is_file() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert (tmp_path / "heartbeat").is_file()  # the health check sees a live webhook
+
+    forged = urllib.request.Request(
+        f"http://127.0.0.1:{port_a}/telegram", method="POST",
+        data=json.dumps({"update_id": 999_999, "message": {}}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(forged, timeout=10)
+    assert refused.value.code == 403
+
+    # A second replica (here: the load balancer sends the press to it) has never seen the
+    # photo, and answers the button all the same: it reads the photo the answer replies to.
+    start_bot(**webhook_settings(port_b), DATA_DIR=str(tmp_path / "replica-b"))
+    fake.wait_for("setWebhook", lambda call: str(port_b) in call.params["url"], timeout=120)
+    [[button]] = answer.params["reply_markup"]["inline_keyboard"]
+    fake.send_callback_query(button["callback_data"], message=answer.result)
+    picture = fake.wait_for("sendPhoto", lambda call: call.params.get("caption")
+                            == messages.SAW_CAPTION, timeout=60)
+    assert Image.open(io.BytesIO(picture.files["photo"])).width > 100

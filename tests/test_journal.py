@@ -1,22 +1,24 @@
 """The journal of updates: what a restart answers again, and what it must not."""
 
-import json
+from telegram import Update
 
 from bot.journal import Journal
 
 
-def batch(*update_ids: int) -> bytes:
-    return json.dumps({"ok": True, "result": [
-        {"update_id": i, "message": {"message_id": i, "text": "/help"}} for i in update_ids
-    ]}).encode()
+def arrive(journal: Journal, *update_ids: int) -> None:
+    """Record updates with these ids, as they would arrive from Telegram."""
+    for i in update_ids:
+        journal.record(Update.de_json({"update_id": i, "message": {
+            "message_id": i, "date": 0, "chat": {"id": 1, "type": "private"},
+            "text": "/help"}}, None))
 
 
 def test_each_update_is_claimed_once_even_when_telegram_resends_it(tmp_path):
     journal = Journal(tmp_path / "journal.sqlite3")
-    journal.record(batch(1, 2))
+    arrive(journal, 1, 2)
     assert journal.claim(1) and not journal.claim(1)
     journal.done(1)
-    journal.record(batch(1))  # resent: Telegram never saw it acknowledged
+    arrive(journal, 1)  # resent: Telegram never saw it acknowledged
     assert not journal.claim(1)
     assert journal.claim(99)  # not journaled (not from polling): handled
 
@@ -24,7 +26,7 @@ def test_each_update_is_claimed_once_even_when_telegram_resends_it(tmp_path):
 def test_a_restart_answers_what_was_received_but_not_answered(tmp_path):
     path = tmp_path / "journal.sqlite3"
     journal = Journal(path)
-    journal.record(batch(1, 2, 3, 4, 5))
+    arrive(journal, 1, 2, 3, 4, 5)
     for update_id in (1, 2, 3, 4):
         assert journal.claim(update_id)
     journal.done(1)  # answered
@@ -40,7 +42,7 @@ def test_a_restart_answers_what_was_received_but_not_answered(tmp_path):
 
 def test_a_second_answer_failing_does_not_undo_the_first(tmp_path):
     journal = Journal(tmp_path / "journal.sqlite3")
-    journal.record(batch(1))
+    arrive(journal, 1)
     journal.claim(1)
     journal.sending(1)
     journal.sent(1)  # "evaluating…" went out
@@ -51,7 +53,7 @@ def test_a_second_answer_failing_does_not_undo_the_first(tmp_path):
 
 def test_an_update_that_kills_every_run_is_dropped_after_three(tmp_path):
     path = tmp_path / "journal.sqlite3"
-    Journal(path).record(batch(7))
+    arrive(Journal(path), 7)
     for _ in range(3):  # each run claims it and dies handling it
         journal = Journal(path)
         assert [u["update_id"] for u in journal.unfinished()] == [7]
@@ -61,7 +63,7 @@ def test_an_update_that_kills_every_run_is_dropped_after_three(tmp_path):
 
 def test_an_update_left_by_graceful_stops_is_never_taken_for_a_killer(tmp_path):
     path = tmp_path / "journal.sqlite3"
-    Journal(path).record(batch(7))
+    arrive(Journal(path), 7)
     for _ in range(5):  # each run claims it and is stopped (SIGTERM) before answering
         journal = Journal(path)
         assert [u["update_id"] for u in journal.unfinished()] == [7]

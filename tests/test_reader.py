@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -67,29 +68,41 @@ def test_handwritten_letters_are_not_digits(reader):
     assert {c.role for c in reading.characters} >= {Role.NOT_A_DIGIT}
 
 
-def test_weights_for_another_preprocessing_are_refused(tmp_path):
-    weights = tmp_path / "old.weights.h5"
-    shutil.copy(checkpoint.DEFAULT_CHECKPOINT, weights)
-    metadata = checkpoint.read_metadata(checkpoint.DEFAULT_CHECKPOINT)
+def copy_of_the_served_model(tmp_path: Path, metadata: dict | str) -> Path:
+    served = tmp_path / "copy.tflite"
+    shutil.copy(checkpoint.DEFAULT_SERVED_MODEL, served)
+    text = metadata if isinstance(metadata, str) else json.dumps(metadata)
+    checkpoint.metadata_path(served).write_text(text)
+    return served
+
+
+def test_a_network_for_another_preprocessing_is_refused(tmp_path):
+    metadata = checkpoint.read_metadata(checkpoint.DEFAULT_SERVED_MODEL)
     metadata["preprocessing_version"] = PREPROCESSING_VERSION - 1
-    checkpoint.metadata_path(weights).write_text(json.dumps(metadata))
     with pytest.raises(checkpoint.CheckpointError, match="preprocessing version"):
-        Reader.load(weights)
+        Reader.load(copy_of_the_served_model(tmp_path, metadata))
 
 
-@pytest.mark.parametrize("metadata, message", [
-    ('["not", "an", "object"]', "JSON object"),
-    (json.dumps({"arch": "resnet", "preprocessing_version": PREPROCESSING_VERSION}),
-     "unknown architecture"),
-])
-def test_broken_metadata_is_explained_in_one_line(tmp_path, metadata, message):
+def test_broken_metadata_is_explained_in_one_line(tmp_path):
+    with pytest.raises(checkpoint.CheckpointError, match="JSON object"):
+        Classifier.load(copy_of_the_served_model(tmp_path, '["not", "an", "object"]'))
+
+
+def test_an_export_its_metadata_does_not_record_is_refused(tmp_path):
+    metadata = checkpoint.read_metadata(checkpoint.DEFAULT_SERVED_MODEL)
+    metadata["served_model"]["sha256"] = "0" * 64  # as if the .tflite were exported again
+    with pytest.raises(checkpoint.CheckpointError, match=r"python -m model\.export"):
+        Classifier.load(copy_of_the_served_model(tmp_path, metadata))
+
+
+def test_weights_of_an_unknown_architecture_are_explained_in_one_line(tmp_path):
     weights = tmp_path / "broken.weights.h5"
     shutil.copy(checkpoint.DEFAULT_CHECKPOINT, weights)
-    checkpoint.metadata_path(weights).write_text(metadata)
-    with pytest.raises(checkpoint.CheckpointError, match=message):
-        Classifier.load(weights)
+    checkpoint.metadata_path(weights).write_text(json.dumps({"arch": "resnet"}))
+    with pytest.raises(checkpoint.CheckpointError, match="unknown architecture"):
+        checkpoint.load(weights)
 
 
 def test_missing_checkpoint_is_explained(tmp_path):
     with pytest.raises(checkpoint.CheckpointError, match="not found"):
-        Classifier.load(tmp_path / "none.weights.h5")
+        Classifier.load(tmp_path / "none.tflite")

@@ -102,7 +102,23 @@ def test_command_line_writes_weights_and_metadata(mnist, mnist_path, tmp_path, c
     assert "--limit 256" in metadata["training"]["command"]
     assert "test accuracy" in capsys.readouterr().out
 
+    # ...and exports it for LiteRT, recording the export and how well it agrees.
+    assert (tmp_path / "tiny.tflite").is_file()
+    assert metadata["served_model"]["same_answers"] == 1.0
+    assert metadata["served_model"]["command"] == metadata["training"]["command"]
     restored = Classifier.load(output)
     model, _ = checkpoint.load(output)
     digits = mnist.test.images[:8]
     np.testing.assert_allclose(restored.predict(digits), model(digits, training=False), atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["digitnet", "seed"])
+def test_each_shipped_export_gives_keras_answers(mnist, name):
+    weights = checkpoint.DEFAULT_CHECKPOINT.with_name(f"{name}.weights.h5")
+    served = checkpoint.read_metadata(weights)["served_model"]
+    assert served["file"] == f"{name}.tflite" and served["same_answers"] == 1.0
+    assert served["command"].startswith("python -m model.")
+    model, _ = checkpoint.load(weights)
+    digits = mnist.test.images[:2000]
+    np.testing.assert_allclose(Classifier.load(weights).predict(digits),
+                               model.predict(digits, verbose=0), atol=1e-5)

@@ -1,0 +1,251 @@
+"""Load: the real bot under many users, against a seed-style bot in the same run.
+
+    python -m benchmarks.load [--photos 1000] [--users 32] [--mnist-path MNIST.npz]
+
+Starts the fake Bot API server (`testing/`) and, in turn, `python -m bot` and the
+seed-style bot of `benchmarks/seed_bot.py` (the seed CNN, Keras' `model.predict` on each
+photo squashed to 28x28). Each is sent, over real HTTP:
+- one user's photos, one after another (latency);
+- `--users` users sending `--photos` photos in all, each user waiting for the answer
+  before sending the next (replies per second, latency, CPU seconds per photo, memory);
+- 12-megapixel photos sent as files, by 8 users at once;
+- and, for this bot, /accuracy while a user keeps sending photos.
+Photos are 1280 px phone-like JPEGs of MNIST test digits (`model.photoset`). Latency runs
+from the update being available to the bot to its reply reaching the server. It also prints
+the time from start to the first getUpdates and the Docker image's size, if one is built.
+The load generator and the fake server share the machine's cores with the bot.
+"""
+
+import argparse
+import io
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from model import photoset
+from model.data import load_mnist_test
+from testing.fake_telegram import FakeTelegram
+
+PROJECT = Path(__file__).resolve().parent.parent
+DEFAULT_MNIST = PROJECT.parent / "shared" / "data" / "mnist.npz"
+ADMIN = 4242
+DISTINCT = 24  # photos rendered once and sent again and again
+SOLO_PHOTOS = 30
+DOCUMENT_USERS, DOCUMENTS_EACH = 8, 4
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+class BotProcess:
+    """A bot in a subprocess: when it first polled, its CPU time and resident memory."""
+
+    def __init__(self, fake: FakeTelegram, module: str, workdir: Path, mnist_path: Path) -> None:
+        env = {
+            "PATH": os.environ["PATH"], "PYTHONPATH": str(PROJECT),
+            "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_BASE_URL": fake.root,
+            "ADMIN_IDS": str(ADMIN), "MNIST_PATH": str(mnist_path), "LOG_LEVEL": "WARNING",
+            "DATA_DIR": str(workdir / "data"), "HEARTBEAT_FILE": str(workdir / "heartbeat"),
+            "PHOTOS_PER_MINUTE": "100000", "TF_CPP_MIN_LOG_LEVEL": "2",
+        }
+        mark = fake.mark()
+        started = time.monotonic()
+        self.log = (workdir / f"{module}.log").open("w")
+        self.process = subprocess.Popen([sys.executable, "-m", module], cwd=workdir, env=env,
+                                        stdout=self.log, stderr=self.log)
+        fake.wait_for("getUpdates", timeout=300, since=mark)
+        self.start_seconds = time.monotonic() - started
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+
+    def resident_mb(self) -> float:
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=60)
+        self.log.close()
+
+
+def phone_photos(mnist_path: Path, long_side: int, quality: int) -> list[bytes]:
+    test = load_mnist_test(mnist_path)
+    rng = np.random.default_rng(11)
+    photos = []
+    for k in range(DISTINCT):
+        rendered = Image.open(io.BytesIO(photoset.render(test.images[k, ..., 0],
+                                                         "clean-white-paper", rng)))
+        scale = long_side / max(rendered.size)
+        size = (round(rendered.width * scale), round(rendered.height * scale))
+        out = io.BytesIO()
+        rendered.convert("RGB").resize(size, Image.Resampling.BICUBIC).save(
+            out, "JPEG", quality=quality)
+        photos.append(out.getvalue())
+    return photos
+
+
+def send_and_wait(fake: FakeTelegram, data: bytes, user: int, as_file: bool) -> float:
+    """Seconds from the update being available to the bot's answer."""
+    if as_file:
+        message = fake.send_document(data, "photo.jpg", "image/jpeg", user_id=user)
+    else:
+        message = fake.send_photo([data], user_id=user)
+    queued = time.time()
+    reply = fake.replies_to(message, timeout=600, require_quote=False)
+    return reply.time - queued
+
+
+def users_at_once(fake: FakeTelegram, photos: list[bytes], users: int, each: int,
+                  as_file: bool = False, on_half: Callable[[], None] | None = None) -> list[float]:
+    """`users` users, each sending `each` photos one after another; their latencies."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    half = users * each // 2
+
+    def user(u: int) -> None:
+        for i in range(each):
+            seconds = send_and_wait(fake, photos[(u * 7 + i) % len(photos)], 70_000 + u, as_file)
+            with lock:
+                latencies.append(seconds)
+                if on_half and len(latencies) == half:
+                    on_half()
+
+    threads = [threading.Thread(target=user, args=(u,)) for u in range(users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies
+
+
+def percentiles(latencies: list[float]) -> tuple[float, float, float]:
+    p = np.percentile(latencies, [50, 95, 99]) * 1000
+    return float(p[0]), float(p[1]), float(p[2])
+
+
+def measure(fake: FakeTelegram, module: str, args: argparse.Namespace, photos: list[bytes],
+            files: list[bytes], workdir: Path) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    bot = BotProcess(fake, module, workdir, args.mnist_path)
+    try:
+        figures["start"] = bot.start_seconds
+        users_at_once(fake, photos, 1, 3)  # warm-up
+        solo = users_at_once(fake, photos, 1, SOLO_PHOTOS)
+        figures["solo p50"], figures["solo p95"], _ = percentiles(solo)
+
+        each = args.photos // args.users
+        memory: dict[str, float] = {}
+        cpu_before, started = bot.cpu_seconds(), time.monotonic()
+        many = users_at_once(fake, photos, args.users, each,
+                             on_half=lambda: memory.update(half=bot.resident_mb()))
+        wall = time.monotonic() - started
+        figures["many per second"] = len(many) / wall
+        figures["many p50"], figures["many p95"], figures["many p99"] = percentiles(many)
+        figures["cpu per photo"] = (bot.cpu_seconds() - cpu_before) / len(many) * 1000
+        figures["memory"], figures["memory half"] = bot.resident_mb(), memory["half"]
+
+        started = time.monotonic()
+        big = users_at_once(fake, files, DOCUMENT_USERS, DOCUMENTS_EACH, as_file=True)
+        figures["files per second"] = len(big) / (time.monotonic() - started)
+        figures["files p50"], figures["files p95"], _ = percentiles(big)
+
+        if module == "bot":
+            figures.update(accuracy_under_load(fake, photos))
+    finally:
+        bot.stop()
+    return figures
+
+
+def accuracy_under_load(fake: FakeTelegram, photos: list[bytes]) -> dict[str, float]:
+    """/accuracy's time from command to report, and a user's photo latency meanwhile."""
+    done = threading.Event()
+    during: list[float] = []
+
+    def user() -> None:
+        k = 0
+        while not done.is_set():
+            during.append(send_and_wait(fake, photos[k % len(photos)], 79_999, False))
+            k += 1
+
+    command = fake.send_text("/accuracy", user_id=ADMIN)
+    sent = time.time()
+    thread = threading.Thread(target=user)
+    thread.start()
+    report = fake.wait_for("sendPhoto", lambda call: call.params.get("chat_id") == ADMIN
+                           and call.time >= sent, timeout=300)
+    seconds = report.time - sent
+    done.set()
+    thread.join()
+    assert command and during
+    return {"accuracy": seconds, "accuracy photo p95": percentiles(during)[1],
+            "accuracy photos": len(during)}
+
+
+def image_size_mb() -> str:
+    try:
+        size = subprocess.run(["docker", "image", "inspect", "-f", "{{.Size}}", "digit-bot:ci"],
+                              capture_output=True, text=True, timeout=30, check=True).stdout
+        return f"{int(size) / 1e6:.0f} MB"
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return "not built here (.ci/docker-check prints it)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--photos", type=int, default=1000)
+    parser.add_argument("--users", type=int, default=32)
+    parser.add_argument("--mnist-path", type=Path,
+                        default=Path(os.environ.get("MNIST_PATH") or DEFAULT_MNIST).resolve())
+    args = parser.parse_args(argv)
+
+    photos = phone_photos(args.mnist_path, 1280, 87)  # as Telegram's photo mode sends them
+    files = phone_photos(args.mnist_path, 4000, 92)[:8]  # 4000x3000: a phone's own file
+    results = {}
+    for module in ("benchmarks.seed_bot", "bot"):
+        with FakeTelegram() as fake, tempfile.TemporaryDirectory() as tmp:
+            results[module] = measure(fake, module, args, photos, files, Path(tmp))
+    seed, ours = results["benchmarks.seed_bot"], results["bot"]
+
+    print(f"Load: {args.users} users sending {args.photos // args.users * args.users} photos"
+          f" (1280 px JPEG), {os.cpu_count()} cores, fake Bot API on the same machine\n")
+    print(f"{'what':<46}{'seed-style':>12}{'this bot':>12}{'ratio':>8}   goal")
+    rows = [
+        ("1 user: p50 latency (ms)", "solo p50", "<= 30"),
+        ("1 user: p95 latency (ms)", "solo p95", ""),
+        (f"{args.users} users: replies per second", "many per second", ">= 100"),
+        (f"{args.users} users: p50 latency (ms)", "many p50", ""),
+        (f"{args.users} users: p95 latency (ms)", "many p95", "<= 300"),
+        (f"{args.users} users: p99 latency (ms)", "many p99", ""),
+        ("CPU ms per photo (bot process)", "cpu per photo", ""),
+        ("resident MB after half the photos", "memory half", ""),
+        ("resident MB after all photos", "memory", "<= 250, no growth"),
+        ("12-MP files, 8 users: replies per second", "files per second", ""),
+        ("12-MP files, 8 users: p95 latency (ms)", "files p95", ""),
+        ("start to first getUpdates (s)", "start", "<= 2"),
+    ]
+    for what, key, goal in rows:
+        ratio = seed[key] / ours[key] if key != "many per second" and key != "files per second" \
+            else ours[key] / seed[key]
+        print(f"{what:<46}{seed[key]:>12.1f}{ours[key]:>12.1f}{ratio:>7.1f}x   {goal}")
+    print(f"{'/accuracy, command to report (s)':<46}{'-':>12}{ours['accuracy']:>12.2f}"
+          f"{'':>8}   <= 1.0")
+    print(f"{'photo p95 while /accuracy runs (ms)':<46}{'-':>12}"
+          f"{ours['accuracy photo p95']:>12.0f}{'':>8}   <= 500"
+          f"  ({ours['accuracy photos']:.0f} photos)")
+    print(f"{'Docker image digit-bot:ci':<46}{'':>12}{image_size_mb():>12}{'':>8}   <= 450 MB")
+    print("\n(ratio: how many times better this bot is; the seed-style bot reads each photo"
+          " as one squashed 28x28 digit)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

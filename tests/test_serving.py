@@ -1,0 +1,70 @@
+"""What serving needs: LiteRT and no training stack, and MNIST fetched as Keras fetches it."""
+
+import hashlib
+import http.server
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from model import data
+from model.data import MnistError, load_mnist_test
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def test_the_bot_and_the_reader_load_no_training_stack():
+    probe = ("import sys, bot.app, bot.__main__, model.reader, model.evaluate, model.predict\n"
+             "model.reader.Reader.load()\n"
+             "print(sorted({m.split('.')[0] for m in sys.modules}))")
+    loaded = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT, capture_output=True,
+                            text=True, check=True).stdout
+    assert "ai_edge_litert" in loaded
+    for heavy in ("tensorflow", "keras", "matplotlib", "h5py"):
+        assert f"'{heavy}'" not in loaded
+
+
+@pytest.fixture
+def mnist_server(mnist_path):
+    """A stand-in for Keras' download address, serving the real file."""
+    body = mnist_path.read_bytes()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/mnist.npz", hashlib.sha256(body).hexdigest()
+    server.shutdown()
+
+
+def test_mnist_is_downloaded_once_into_keras_cache(mnist_server, tmp_path, monkeypatch):
+    url, sha256 = mnist_server
+    monkeypatch.setattr(data, "KERAS_ORIGIN", url)
+    monkeypatch.setattr(data, "KERAS_SHA256", sha256)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    assert len(load_mnist_test().labels) == 10_000
+    assert (tmp_path / "keras" / "datasets" / "mnist.npz").is_file()
+    monkeypatch.setattr(data, "KERAS_ORIGIN", "http://127.0.0.1:9/gone")  # cached: not fetched
+    assert len(load_mnist_test().labels) == 10_000
+
+
+def test_a_corrupt_or_failed_download_is_explained(mnist_server, tmp_path, monkeypatch):
+    url, _ = mnist_server
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    monkeypatch.setattr(data, "KERAS_ORIGIN", url)
+    with pytest.raises(MnistError, match="corrupt"):  # not the hash Keras knows
+        load_mnist_test()
+    assert not (tmp_path / "keras" / "datasets" / "mnist.npz").exists()
+    monkeypatch.setattr(data, "KERAS_ORIGIN", "http://127.0.0.1:9/refused")
+    with pytest.raises(MnistError, match="MNIST_PATH"):
+        load_mnist_test()
