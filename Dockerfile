@@ -22,7 +22,11 @@ RUN useradd --create-home --home-dir /home/bot --uid 10001 --user-group --no-log
 # Only what serving needs (the network runs on LiteRT; TensorFlow and Keras are for training).
 # All of them ship manylinux wheels, so no compiler is needed.
 COPY requirements.txt /tmp/requirements.txt
-RUN pip install --no-cache-dir -r /tmp/requirements.txt && rm /tmp/requirements.txt
+# Dropped in the same layer, so they never reach the image: LiteRT's WebGPU accelerator
+# (19 MB; this image has no GPU) and the packages' own test suites (numpy's: 15 MB).
+RUN pip install --no-cache-dir -r /tmp/requirements.txt && rm /tmp/requirements.txt \
+ && rm /usr/local/lib/python3.11/site-packages/ai_edge_litert/libLiteRtWebGpuAccelerator.so \
+ && find /usr/local/lib/python3.11/site-packages -type d -name tests -prune -exec rm -rf {} +
 
 # Runtime settings after the heavy layer, so changing them does not reinstall the dependencies.
 ENV PYTHONUNBUFFERED=1 \

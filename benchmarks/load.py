@@ -158,14 +158,16 @@ def measure(fake: FakeTelegram, module: str, args: argparse.Namespace, photos: l
         figures["files per second"] = len(big) / (time.monotonic() - started)
         figures["files p50"], figures["files p95"], _ = percentiles(big)
 
-        if module == "bot":
-            figures.update(accuracy_under_load(fake, photos))
+        if module == "bot":  # the first loads the test set, which is then kept
+            figures.update(accuracy_under_load(fake, photos, "first"))
+            figures.update(accuracy_under_load(fake, photos, "again"))
     finally:
         bot.stop()
     return figures
 
 
-def accuracy_under_load(fake: FakeTelegram, photos: list[bytes]) -> dict[str, float]:
+def accuracy_under_load(fake: FakeTelegram, photos: list[bytes], which: str
+                        ) -> dict[str, float]:
     """/accuracy's time from command to report, and a user's photo latency meanwhile."""
     done = threading.Event()
     during: list[float] = []
@@ -186,8 +188,9 @@ def accuracy_under_load(fake: FakeTelegram, photos: list[bytes]) -> dict[str, fl
     done.set()
     thread.join()
     assert command and during
-    return {"accuracy": seconds, "accuracy photo p95": percentiles(during)[1],
-            "accuracy photos": len(during)}
+    return {f"accuracy {which}": seconds,
+            f"accuracy {which} photo p95": percentiles(during)[1],
+            f"accuracy {which} photos": len(during)}
 
 
 def image_size_mb() -> str:
@@ -236,11 +239,12 @@ def main(argv: list[str] | None = None) -> int:
         ratio = seed[key] / ours[key] if key != "many per second" and key != "files per second" \
             else ours[key] / seed[key]
         print(f"{what:<46}{seed[key]:>12.1f}{ours[key]:>12.1f}{ratio:>7.1f}x   {goal}")
-    print(f"{'/accuracy, command to report (s)':<46}{'-':>12}{ours['accuracy']:>12.2f}"
-          f"{'':>8}   <= 1.0")
-    print(f"{'photo p95 while /accuracy runs (ms)':<46}{'-':>12}"
-          f"{ours['accuracy photo p95']:>12.0f}{'':>8}   <= 500"
-          f"  ({ours['accuracy photos']:.0f} photos)")
+    for which in ("first", "again"):
+        print(f"{f'/accuracy ({which}), command to report (s)':<46}{'-':>12}"
+              f"{ours[f'accuracy {which}']:>12.2f}{'':>8}   <= 1.0")
+        print(f"{f'photo p95 while /accuracy ({which}) runs (ms)':<46}{'-':>12}"
+              f"{ours[f'accuracy {which} photo p95']:>12.0f}{'':>8}   <= 500"
+              f"  ({ours[f'accuracy {which} photos']:.0f} photos)")
     print(f"{'Docker image digit-bot:ci':<46}{'':>12}{image_size_mb():>12}{'':>8}   <= 450 MB")
     print("\n(ratio: how many times better this bot is; the seed-style bot reads each photo"
           " as one squashed 28x28 digit)")

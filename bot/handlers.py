@@ -7,7 +7,7 @@ user's photo never holds up another's.
 import asyncio
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from telegram import File, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -30,6 +30,10 @@ logger = logging.getLogger(__name__)
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API serves no bigger file to bots
 SAW = "saw"  # callback data of the "What the model saw" button
 DOWNLOAD_STALL_SECONDS = 5.0  # no byte for this long: the download has hung
+# "typing…" is shown only for work that takes longer than this. Most photos are answered
+# within a tenth of it, and every chat action counts against Telegram's 30 messages a
+# second (python-telegram-bot's AIORateLimiter enforces it), as the answer does.
+SHOW_ACTION_AFTER_SECONDS = 1.0
 
 T = TypeVar("T")
 
@@ -83,7 +87,6 @@ async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def read_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Read the digits in a photo, taking its largest size."""
     message = update.effective_message
-    await _show(message, ChatAction.TYPING)
     await reply_with_reading(message, context, await message.photo[-1].get_file())
 
 
@@ -93,7 +96,6 @@ async def read_image_document(update: Update, context: ContextTypes.DEFAULT_TYPE
     if (message.document.file_size or 0) > MAX_DOWNLOAD_BYTES:
         await message.reply_text(messages.TOO_LARGE)
         return
-    await _show(message, ChatAction.TYPING)
     try:
         file = await message.document.get_file()
     except BadRequest as error:  # Telegram did not say the size, but knows it is too big
@@ -112,13 +114,27 @@ async def _show(message: Message, action: str) -> None:
         logger.info("Could not show %s: %s", action, error)
 
 
+async def _showing_if_slow(message: Message, action: str, work: Awaitable[T]) -> T:
+    """The result of `work`; `action` is shown if it is not done in a moment."""
+    task = asyncio.ensure_future(work)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=SHOW_ACTION_AFTER_SECONDS)
+        if not done:
+            await _show(message, action)
+        return await task
+    finally:
+        task.cancel()  # (a no-op once it is done) not left running if we are cancelled
+
+
 async def reply_with_reading(
     message: Message, context: ContextTypes.DEFAULT_TYPE, file: File
 ) -> None:
     """Download the image into memory, read it off the event loop, answer."""
     reader: Reader = context.bot_data["reader"]
     try:
-        reading = await _download_and_run(context, file, reader.read)
+        reading = await _showing_if_slow(
+            message, ChatAction.TYPING, _download_and_run(context, file, reader.read)
+        )
     except PreprocessingError as problem:
         logger.info("Could not read an image: %s", problem)
         await message.reply_text(_explain(problem))
@@ -176,10 +192,10 @@ async def show_what_model_saw(update: Update, context: ContextTypes.DEFAULT_TYPE
         await query.answer(messages.SAW_EXPIRED, show_alert=True)
         return
     await query.answer()
-    await _show(answer, ChatAction.UPLOAD_PHOTO)
     reader: Reader = context.bot_data["reader"]
     file = await context.bot.get_file(file_id)
-    picture = await _download_and_run(context, file, functools.partial(_annotated, reader))
+    picture = await _showing_if_slow(answer, ChatAction.UPLOAD_PHOTO, _download_and_run(
+        context, file, functools.partial(_annotated, reader)))
     await answer.reply_photo(picture, caption=messages.SAW_CAPTION)
 
 
@@ -205,7 +221,7 @@ async def accuracy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _show(message, ChatAction.UPLOAD_PHOTO)
     try:
         report, picture = await _shared_evaluation(context)
-    except (MnistError, OSError) as problem:  # OSError: Keras could not download MNIST
+    except (MnistError, OSError) as problem:
         logger.warning("Evaluation failed: %s", problem)
         await message.reply_text(messages.evaluation_failed(problem))
         return

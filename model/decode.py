@@ -11,6 +11,7 @@ two, so they get the smaller `MAX_FULL_DECODE_PIXELS`: at most about 100 MB each
 """
 
 import io
+import math
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -35,8 +36,11 @@ def decode_grayscale(data: bytes) -> np.ndarray:
                 f"{width}x{height} pixels of {image.format} is more than {limit:,}"
             )
         # A JPEG can be decoded at 1/2, 1/4 or 1/8 scale, and as luminance only, for
-        # free: ask for that first.
-        image.draft("L", (WORKING_SIDE, WORKING_SIDE))
+        # free: ask for the smallest that keeps WORKING_SIDE on the long side. (Asking
+        # for a square would keep the short side at WORKING_SIDE too: a 1280x960 photo
+        # would be decoded in full, then resized at a cost of 5 ms.)
+        fit = min(1.0, WORKING_SIDE / max(width, height))
+        image.draft("L", (math.ceil(width * fit), math.ceil(height * fit)))
         if max(image.size) > WORKING_SIDE:  # (thumbnail() costs time even when it has none)
             image.thumbnail((WORKING_SIDE, WORKING_SIDE), Image.Resampling.LANCZOS)
         image = ImageOps.exif_transpose(image)
