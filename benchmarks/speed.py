@@ -46,10 +46,10 @@ def timed(action: Callable[[], object], repeats: int) -> list[float]:
 
 def row(name: str, ours: list[float], baseline: list[float] | None = None) -> str:
     ours_ms = statistics.median(ours) * 1000
-    line = f"{name:<44} {ours_ms:>10.1f} ms"
+    line = f"{name:<44} {ours_ms:>10.2f} ms"
     if baseline:
         base_ms = statistics.median(baseline) * 1000
-        line += f"   baseline {base_ms:>9.1f} ms   {base_ms / ours_ms:>6.1f}x faster"
+        line += f"   baseline {base_ms:>9.2f} ms   {base_ms / ours_ms:>6.2f}x faster"
     return line
 
 
