@@ -38,6 +38,8 @@ WORKDIR /app
 COPY bot/ bot/
 COPY model/ model/
 COPY checkpoints/*.json checkpoints/*.tflite checkpoints/
+# The translations, compiled from their .po sources (bot/i18n.py).
+RUN pybabel compile -d bot/locales -D bot >/dev/null
 
 USER bot
 

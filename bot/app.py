@@ -20,7 +20,7 @@ from telegram.ext import (
 )
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 
-from bot import handlers, messages
+from bot import handlers, i18n, messages
 from bot.access import MessageLimit
 from bot.alerts import ErrorAlerts
 from bot.capacity import Capacity
@@ -28,6 +28,7 @@ from bot.config import Settings
 from bot.delivery import PatientRateLimiter
 from bot.heartbeat import PollingRequest, check_webhook
 from bot.journal import Journal, JournaledQueue, JournaledUpdateProcessor
+from bot.persistence import LanguageChoices
 from model.reader import Reader
 
 logger = logging.getLogger(__name__)
@@ -70,15 +71,28 @@ async def on_startup(application: Application) -> None:
             application.bot, settings.webhook.url, settings.heartbeat_file,
             lambda: _stop_for_good(application),
         ))
-    try:  # the menu is a convenience: the bot works without it
-        await application.bot.set_my_commands(messages.COMMANDS)
-    except TelegramError as error:
-        logger.warning("Could not set the command menu: %s", error)
-    for admin_id in settings.admin_ids:
+    missing = i18n.missing_catalogues()
+    if missing:
+        logger.warning("No compiled translations for %s: those users get English"
+                       " (run: pybabel compile -d bot/locales -D bot)", ", ".join(missing))
+    await _set_command_menus(application.bot, settings.admin_ids)
+
+
+async def _set_command_menus(bot: Bot, admin_ids: frozenset[int]) -> None:
+    """The command menu in each language (English for the rest), /accuracy in the admins'.
+    A convenience: the bot works without it."""
+    for code in i18n.LANGUAGES:
+        language = i18n.language(code)
+        tag = {} if code == i18n.ENGLISH else {"language_code": code.split("-")[0]}
         try:
-            await application.bot.set_my_commands(
-                messages.ADMIN_COMMANDS, scope=BotCommandScopeChat(admin_id)
-            )
+            await bot.set_my_commands(messages.commands(language), **tag)
+        except TelegramError as error:
+            logger.warning("Could not set the command menu (%s): %s", code, error)
+            return
+    for admin_id in admin_ids:  # (in English: an admin's language is not known here)
+        try:
+            await bot.set_my_commands(messages.commands(i18n.language(i18n.ENGLISH), admin=True),
+                                      scope=BotCommandScopeChat(admin_id))
         except TelegramError as error:  # the admin has not opened a chat with the bot yet
             logger.warning("Could not show /accuracy in admin %s's menu: %s", admin_id, error)
 
@@ -143,6 +157,7 @@ def build_application(settings: Settings) -> Application:
         .read_timeout(30)
         .write_timeout(30)
         .get_updates_request(polling)
+        .persistence(LanguageChoices(settings.data_dir / "languages.pickle"))
         .post_init(on_startup)
         .post_stop(on_stop)
     )
@@ -170,11 +185,13 @@ def build_application(settings: Settings) -> Application:
             CommandHandler("start", handlers.start, filters=new),
             CommandHandler("help", handlers.help_command, filters=new),
             CommandHandler("privacy", handlers.privacy, filters=new),
+            CommandHandler("language", handlers.choose_language, filters=new),
             CommandHandler("accuracy", handlers.accuracy, filters=new & admins),
             CommandHandler("accuracy", handlers.refuse_accuracy, filters=new),
             MessageHandler(new & filters.PHOTO, handlers.read_photo),
             MessageHandler(new & image_files, handlers.read_image_document),
             CallbackQueryHandler(handlers.show_what_model_saw, pattern=f"^{handlers.SAW}$"),
+            CallbackQueryHandler(handlers.language_chosen, pattern=f"^{handlers.CHOSEN}"),
             CallbackQueryHandler(handlers.stale_button),
             # Last: anything else said to the bot in private (not group chatter, not joins).
             MessageHandler(

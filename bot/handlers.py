@@ -15,7 +15,7 @@ from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot import messages
+from bot import i18n, messages
 from bot.access import MessageLimit
 from bot.capacity import Capacity
 from model.data import MnistError
@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API serves no bigger file to bots
 SAW = "saw"  # callback data of the "What the model saw" button
+LANGUAGE = "language"  # in user_data: the code chosen with /language (the only thing kept)
+CHOSEN = "language:"  # callback data of /language's buttons: CHOSEN + code, or + AUTO
+AUTO = "auto"
 DOWNLOAD_STALL_SECONDS = 5.0  # no byte for this long: the download has hung
 # "typing…" is shown only for work that takes longer than this. Most photos are answered
 # within a tenth of it, and every chat action counts against Telegram's 30 messages a
@@ -49,7 +52,7 @@ async def admit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     allowed = settings.allowed_user_ids
     if allowed and user.id not in allowed and user.id not in settings.admin_ids:
         if limit.first_refusal(user.id):
-            await _tell(update, messages.NOT_ALLOWED)
+            await _tell(update, _say(update, context, messages.NOT_ALLOWED))
         raise ApplicationHandlerStop
     if update.message is None and update.callback_query is None:
         return  # edits, joins and the like: no handler answers them
@@ -57,8 +60,21 @@ async def admit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if verdict.allowed:
         return
     if verdict.note_seconds is not None:
-        await _tell(update, messages.slow_down(verdict.note_seconds))
+        await _tell(update, _say(update, context, messages.SLOW_DOWN,
+                                 seconds=verdict.note_seconds))
     raise ApplicationHandlerStop
+
+
+def language_of(update: object, context: ContextTypes.DEFAULT_TYPE) -> i18n.Language:
+    """The language to answer in: the user's choice (/language), else their Telegram app's."""
+    chosen = context.user_data.get(LANGUAGE) if context.user_data is not None else None
+    user = update.effective_user if isinstance(update, Update) else None
+    return i18n.language(chosen or i18n.best_match(user.language_code if user else None))
+
+
+def _say(update: object, context: ContextTypes.DEFAULT_TYPE, text: str, **fields: object
+         ) -> str:
+    return messages.say(language_of(update, context), text, **fields)
 
 
 async def _tell(update: Update, text: str) -> None:
@@ -71,39 +87,39 @@ async def _tell(update: Update, text: str) -> None:
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Greet the user and say what to send."""
-    await update.effective_message.reply_text(messages.WELCOME)
+    await update.effective_message.reply_text(_say(update, context, messages.WELCOME))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Say how to get a good reading."""
-    await update.effective_message.reply_text(messages.HELP)
+    await update.effective_message.reply_text(_say(update, context, messages.HELP))
 
 
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Say what happens to the photos."""
-    await update.effective_message.reply_text(messages.PRIVACY)
+    await update.effective_message.reply_text(_say(update, context, messages.PRIVACY))
 
 
 async def read_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Read the digits in a photo, taking its largest size."""
     message = update.effective_message
-    await reply_with_reading(message, context, await message.photo[-1].get_file())
+    await reply_with_reading(update, context, await message.photo[-1].get_file())
 
 
 async def read_image_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Read the digits in an image sent as a file."""
     message = update.effective_message
     if (message.document.file_size or 0) > MAX_DOWNLOAD_BYTES:
-        await message.reply_text(messages.TOO_LARGE)
+        await message.reply_text(_say(update, context, messages.TOO_LARGE))
         return
     try:
         file = await message.document.get_file()
     except BadRequest as error:  # Telegram did not say the size, but knows it is too big
         if "too big" not in error.message.lower():
             raise
-        await message.reply_text(messages.TOO_LARGE)
+        await message.reply_text(_say(update, context, messages.TOO_LARGE))
         return
-    await reply_with_reading(message, context, file)
+    await reply_with_reading(update, context, file)
 
 
 async def _show(message: Message, action: str) -> None:
@@ -127,9 +143,10 @@ async def _showing_if_slow(message: Message, action: str, work: Awaitable[T]) ->
 
 
 async def reply_with_reading(
-    message: Message, context: ContextTypes.DEFAULT_TYPE, file: File
+    update: Update, context: ContextTypes.DEFAULT_TYPE, file: File
 ) -> None:
     """Download the image into memory, read it off the event loop, answer."""
+    message, language = update.effective_message, language_of(update, context)
     reader: Reader = context.bot_data["reader"]
     try:
         reading = await _showing_if_slow(
@@ -137,14 +154,17 @@ async def reply_with_reading(
         )
     except PreprocessingError as problem:
         logger.info("Could not read an image: %s", problem)
-        await message.reply_text(_explain(problem))
+        await message.reply_text(messages.say(language, _explain(problem)))
         return
     except TimedOut:
         logger.warning("Downloading an image from Telegram stalled; asked the user again")
-        await message.reply_text(messages.DOWNLOAD_STALLED)
+        await message.reply_text(messages.say(language, messages.DOWNLOAD_STALLED))
         return
-    text = messages.refusal(reading) if reading.refusal else messages.reading(reading)
-    button = InlineKeyboardButton(messages.SAW_BUTTON, callback_data=SAW)
+    if reading.refusal:
+        text = messages.refusal(language, reading)
+    else:
+        text = messages.reading(language, reading)
+    button = InlineKeyboardButton(messages.say(language, messages.SAW_BUTTON), callback_data=SAW)
     await message.reply_text(text, reply_markup=InlineKeyboardMarkup([[button]]))
 
 
@@ -189,19 +209,20 @@ async def show_what_model_saw(update: Update, context: ContextTypes.DEFAULT_TYPE
     answer = query.message if isinstance(query.message, Message) else None
     file_id = _image_file_of(answer.reply_to_message if answer else None)
     if file_id is None:
-        await query.answer(messages.SAW_EXPIRED, show_alert=True)
+        await query.answer(_say(update, context, messages.SAW_EXPIRED), show_alert=True)
         return
     await query.answer()
     reader: Reader = context.bot_data["reader"]
     file = await context.bot.get_file(file_id)
     picture = await _showing_if_slow(answer, ChatAction.UPLOAD_PHOTO, _download_and_run(
         context, file, functools.partial(_annotated, reader)))
-    await answer.reply_photo(picture, caption=messages.SAW_CAPTION)
+    await answer.reply_photo(picture, caption=_say(update, context, messages.SAW_CAPTION))
 
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A press on a button this bot no longer offers: answer it, or the client spins."""
-    await update.callback_query.answer(messages.SAW_EXPIRED, show_alert=True)
+    await update.callback_query.answer(_say(update, context, messages.SAW_EXPIRED),
+                                       show_alert=True)
 
 
 def _annotated(reader: Reader, data: bytes) -> bytes:
@@ -209,23 +230,55 @@ def _annotated(reader: Reader, data: bytes) -> bytes:
     return annotated_png(reading)
 
 
+async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/language: a button for each language; /language auto: back to Telegram's."""
+    if context.args and context.args[0].lower() == AUTO:
+        context.user_data.pop(LANGUAGE, None)
+        await update.effective_message.reply_text(
+            _say(update, context, messages.LANGUAGE_AUTOMATIC))
+        return
+    names = [(name, CHOSEN + code) for code, (_, name) in i18n.LANGUAGES.items()]
+    names.append((_say(update, context, messages.AUTOMATIC), CHOSEN + AUTO))
+    rows = [[InlineKeyboardButton(name, callback_data=data) for name, data in names[k:k + 2]]
+            for k in range(0, len(names), 2)]
+    await update.effective_message.reply_text(
+        _say(update, context, messages.CHOOSE_LANGUAGE), reply_markup=InlineKeyboardMarkup(rows)
+    )
+
+
+async def language_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A press on one of /language's buttons: keep the choice, confirm it in that language."""
+    query = update.callback_query
+    code = query.data.removeprefix(CHOSEN)
+    if code in i18n.LANGUAGES:
+        context.user_data[LANGUAGE] = code
+    else:  # "Automatic" (or a language this version no longer has)
+        context.user_data.pop(LANGUAGE, None)
+    await query.answer()
+    confirmation = messages.LANGUAGE_CHOSEN if LANGUAGE in context.user_data else (
+        messages.LANGUAGE_AUTOMATIC)
+    if isinstance(query.message, Message):
+        await query.edit_message_text(_say(update, context, confirmation))
+
+
 async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Anything that is not an image: say what to send."""
-    await update.effective_message.reply_text(messages.UNSUPPORTED)
+    await update.effective_message.reply_text(_say(update, context, messages.UNSUPPORTED))
 
 
 async def accuracy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Evaluate the model on MNIST's test set and send the report with a confusion matrix."""
-    message = update.effective_message
-    await message.reply_text(messages.EVALUATING)
+    message, language = update.effective_message, language_of(update, context)
+    await message.reply_text(messages.say(language, messages.EVALUATING))
     await _show(message, ChatAction.UPLOAD_PHOTO)
     try:
         report, picture = await _shared_evaluation(context)
     except (MnistError, OSError) as problem:
         logger.warning("Evaluation failed: %s", problem)
-        await message.reply_text(messages.evaluation_failed(problem))
+        await message.reply_text(messages.say(language, messages.EVALUATION_FAILED,
+                                              reason=problem))
         return
-    await message.reply_photo(picture, caption=messages.accuracy_report(report))
+    await message.reply_photo(picture, caption=messages.accuracy_report(language, report))
 
 
 async def _shared_evaluation(context: ContextTypes.DEFAULT_TYPE) -> tuple[Report, bytes]:
@@ -248,7 +301,7 @@ async def _evaluate(context: ContextTypes.DEFAULT_TYPE) -> tuple[Report, bytes]:
 
 async def refuse_accuracy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/accuracy from someone who is not an admin."""
-    await update.effective_message.reply_text(messages.NOT_ADMIN)
+    await update.effective_message.reply_text(_say(update, context, messages.NOT_ADMIN))
 
 
 async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -256,7 +309,8 @@ async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> No
     logger.error("Failed to handle an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message:
         try:
-            await update.effective_message.reply_text(messages.SOMETHING_WENT_WRONG)
+            await update.effective_message.reply_text(
+                _say(update, context, messages.SOMETHING_WENT_WRONG))
         except TelegramError as error:
             logger.warning("Could not tell the user about the failure: %s", error)
     await context.bot_data["error_alerts"].report(context.bot, context.error)

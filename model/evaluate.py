@@ -29,6 +29,10 @@ class Report:
     images: int
     seconds: float
 
+    @property
+    def right(self) -> int:
+        return int(np.trace(self.confusion))
+
     def summary(self) -> str:
         """A few lines of plain text: overall, per digit, how many images and how long."""
         per_digit = "\n".join(

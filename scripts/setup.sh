@@ -19,3 +19,5 @@ if ! .venv/bin/python -m pip --version >/dev/null 2>&1; then
 fi
 # Installs only what is missing or changed, so a second run takes seconds.
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
+# The translations' compiled catalogues (bot/locales/*/LC_MESSAGES/bot.mo) from their .po sources.
+.venv/bin/pybabel compile -d bot/locales -D bot >/dev/null

@@ -19,11 +19,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bot import handlers, messages
+from bot import handlers, i18n, messages
 from model import photoset
 from model.reading import Refusal
 from testing.fake_telegram import FakeTelegram
 from tests.images import encode, jpeg, letters, phone_photo, portrait
+from tests.texts import english
 
 PROJECT = Path(__file__).resolve().parent.parent
 ADMIN, STRANGER = 42, 1001
@@ -74,18 +75,24 @@ def mnist_photo(mnist, index: int, seed: int = 0) -> tuple[bytes, int]:
 
 
 def test_start_and_help_explain_what_to_send(telegram):
-    for command, text in (("/start", messages.WELCOME), ("/help", messages.HELP)):
+    for command, text in (("/start", english(messages.WELCOME)), ("/help", english(messages.HELP))):
         reply = telegram.replies_to(telegram.send_text(command))
         assert reply.params["text"] == text
         assert "photo" in text and "digit" in text
 
 
-def test_commands_are_registered_at_start_up(telegram):
-    menus = {str(call.params.get("scope")): call.params["commands"]
-             for call in telegram.calls("setMyCommands")}
-    default = next(commands for scope, commands in menus.items() if "chat" not in scope)
-    assert [c["command"] for c in default] == ["start", "help", "privacy"]
-    admin = next(commands for scope, commands in menus.items() if str(ADMIN) in scope)
+def test_commands_are_registered_at_start_up_in_each_language(telegram):
+    menus = {(str(call.params.get("scope")), call.params.get("language_code")):
+             call.params["commands"] for call in telegram.calls("setMyCommands")}
+    default = menus[("None", None)]
+    assert [c["command"] for c in default] == ["start", "help", "language", "privacy"]
+    assert default[0]["description"] == "What this bot does"
+    russian = menus[("None", "ru")]
+    assert [c["command"] for c in russian] == [c["command"] for c in default]
+    assert russian[0]["description"] == "Что умеет этот бот"
+    assert {language for _, language in menus} >= {"ru", "uk", "es", "pt", "de", "fr", "tr",
+                                                    "zh", "hi"}
+    admin = next(commands for (scope, _), commands in menus.items() if str(ADMIN) in scope)
     assert "accuracy" in [c["command"] for c in admin]
 
 
@@ -106,10 +113,10 @@ def test_photo_of_a_handwritten_digit_gets_the_digit_and_confidence(telegram, mn
 def press_what_the_model_saw(telegram, answer):
     """Press the answer's only button; returns the picture sent back and the query."""
     [[button]] = answer.params["reply_markup"]["inline_keyboard"]
-    assert button["text"] == messages.SAW_BUTTON
+    assert button["text"] == english(messages.SAW_BUTTON)
     query = telegram.send_callback_query(button["callback_data"], message=answer.result)
     picture = telegram.wait_for("sendPhoto", lambda call: call.params.get("caption")
-                                == messages.SAW_CAPTION and call.time > answer.time)
+                                == english(messages.SAW_CAPTION) and call.time > answer.time)
     answered = telegram.wait_for("answerCallbackQuery",
                                  lambda call: call.params["callback_query_id"] == query["id"])
     assert not answered.params.get("text")
@@ -154,7 +161,8 @@ def test_what_the_model_saw_when_the_photo_is_gone(telegram):
         answered = telegram.wait_for(
             "answerCallbackQuery", lambda call, q=query: call.params["callback_query_id"] == q["id"]
         )
-        assert answered.params["text"] == messages.SAW_EXPIRED and answered.params["show_alert"]
+        assert answered.params["text"] == english(messages.SAW_EXPIRED)
+        assert answered.params["show_alert"]
 
 
 def test_a_button_press_without_its_message_is_answered(telegram):
@@ -164,7 +172,7 @@ def test_a_button_press_without_its_message_is_answered(telegram):
         "from": {"id": STRANGER, "is_bot": False, "first_name": "Ann"}}})
     answered = telegram.wait_for("answerCallbackQuery", lambda call: call.params[
         "callback_query_id"] == "press-without-message")
-    assert answered.params["text"] == messages.SAW_EXPIRED
+    assert answered.params["text"] == english(messages.SAW_EXPIRED)
     assert "Failed to handle" not in telegram.log_file.read_text()
 
 
@@ -191,26 +199,49 @@ def test_many_users_at_once_are_all_answered(telegram, mnist):
     assert right >= len(sent) - 1
 
 
+@pytest.mark.parametrize("code", ["ru", "es", "zh-hans", "it"])  # it: no catalogue
+def test_users_are_answered_in_their_telegram_language(telegram, mnist, code):
+    language = i18n.language(i18n.best_match(code))
+    user = 6000 + len(code) * 10 + ord(code[0])
+    start = telegram.replies_to(telegram.send_text("/start", user_id=user, language_code=code))
+    assert start.params["text"] == messages.say(language, messages.WELCOME)
+
+    photo, label = mnist_photo(mnist, index=1)
+    reply = telegram.replies_to(telegram.send_photo([photo], user_id=user, language_code=code))
+    # The first line is the digit, then the confidence as this language writes it.
+    before, after = re.escape(messages.say(language, messages.SURE, number=label,
+                                           confidence="@")).split("@")
+    assert re.fullmatch(f"{before}.*\\d.*{after}", first_line(reply)), first_line(reply)
+    [[button]] = reply.params["reply_markup"]["inline_keyboard"]
+    assert button["text"] == messages.say(language, messages.SAW_BUTTON)
+
+    blank = encode(Image.new("RGB", (640, 480), "white"), "JPEG")
+    refusal = telegram.replies_to(telegram.send_photo([blank], user_id=user, language_code=code))
+    assert refusal.params["text"] == messages.say(language, messages.NO_DIGIT)
+    if code == "it":
+        assert refusal.params["text"] == english(messages.NO_DIGIT)
+
+
 @pytest.mark.parametrize(
     "send, answer",
     [
-        (lambda tg: tg.send_text("what is this?"), messages.UNSUPPORTED),
-        (lambda tg: tg.send_text("/unknown"), messages.UNSUPPORTED),
-        (lambda tg: tg.send_sticker(), messages.UNSUPPORTED),
-        (lambda tg: tg.send_voice(), messages.UNSUPPORTED),
+        (lambda tg: tg.send_text("what is this?"), english(messages.UNSUPPORTED)),
+        (lambda tg: tg.send_text("/unknown"), english(messages.UNSUPPORTED)),
+        (lambda tg: tg.send_sticker(), english(messages.UNSUPPORTED)),
+        (lambda tg: tg.send_voice(), english(messages.UNSUPPORTED)),
         (lambda tg: tg.send_document(b"%PDF-1.4 fake", "scan.pdf", "application/pdf"),
-         messages.UNSUPPORTED),
+         english(messages.UNSUPPORTED)),
         (lambda tg: tg.send_message({"video": {"file_id": "v1", "file_unique_id": "v1",
                                                "width": 1, "height": 1, "duration": 1}}),
-         messages.UNSUPPORTED),
+         english(messages.UNSUPPORTED)),
         (lambda tg: tg.send_document(b"\x89PNG garbage", "broken.png", "image/png"),
-         messages.UNREADABLE),
+         english(messages.UNREADABLE)),
         (lambda tg: tg.send_document(b"x" * 1000, "huge.png", "image/png", file_size=30_000_000),
-         messages.TOO_LARGE),
+         english(messages.TOO_LARGE)),
         (lambda tg: tg.send_photo([encode(Image.new("RGB", (640, 480), "white"), "JPEG")]),
-         messages.REFUSALS[Refusal.NO_WRITING]),
+         english(messages.REFUSALS[Refusal.NO_WRITING])),
         (lambda tg: tg.send_photo([encode(letters(), "JPEG", quality=90)]),
-         messages.REFUSALS[Refusal.NOT_DIGITS]),
+         english(messages.REFUSALS[Refusal.NOT_DIGITS])),
     ],
     ids=["text", "unknown-command", "sticker", "voice", "pdf", "video", "corrupt-image",
          "huge-file", "blank-page", "handwritten-letters"],
@@ -221,10 +252,11 @@ def test_anything_else_gets_a_polite_explanation(telegram, send, answer):
 
 def test_a_file_telegram_will_not_serve_gets_too_large_even_without_its_size(telegram):
     known = telegram.send_document(b"x" * 1000, "huge.png", "image/png", file_size=30_000_000)
-    assert telegram.replies_to(known).params["text"] == messages.TOO_LARGE  # from its size
+    assert telegram.replies_to(known).params["text"] == english(messages.TOO_LARGE)  # from its size
     unsized = {key: value for key, value in known["document"].items() if key != "file_size"}
     message = telegram.send_message({"document": unsized})
-    assert telegram.replies_to(message).params["text"] == messages.TOO_LARGE  # from getFile
+    reply = telegram.replies_to(message)
+    assert reply.params["text"] == english(messages.TOO_LARGE)  # from getFile
     assert telegram.calls("getFile")[-1].status == 400
 
 
@@ -235,7 +267,7 @@ def test_a_portrait_gets_no_digit(telegram):
 
 def test_admin_gets_the_accuracy_report_with_a_confusion_matrix(telegram):
     message = telegram.send_text("/accuracy", user_id=ADMIN)
-    assert telegram.replies_to(message).params["text"] == messages.EVALUATING
+    assert telegram.replies_to(message).params["text"] == english(messages.EVALUATING)
     report = telegram.wait_for(
         "sendPhoto", lambda call: call.params["chat_id"] == ADMIN, timeout=120
     )
@@ -261,10 +293,10 @@ def test_accuracy_asked_several_times_at_once_runs_one_evaluation(telegram):
 
 def test_stranger_is_refused_accuracy_and_nothing_is_evaluated(telegram):
     reply = telegram.replies_to(telegram.send_text("/accuracy", user_id=STRANGER))
-    assert reply.params["text"] == messages.NOT_ADMIN
+    assert reply.params["text"] == english(messages.NOT_ADMIN)
     to_stranger = [call.params.get("text") for call in telegram.calls("sendMessage")
                    if call.params["chat_id"] == STRANGER]
-    assert messages.EVALUATING not in to_stranger
+    assert english(messages.EVALUATING) not in to_stranger
 
 
 def test_slow_image_does_not_hold_up_other_users(telegram, mnist):
@@ -301,7 +333,7 @@ def test_telegram_error_is_logged_answered_and_the_bot_goes_on(telegram, mnist):
     telegram.fail_next("getFile", 400, "Bad Request: temporary failure")
     photo, label = mnist_photo(mnist, index=2)
     failed = telegram.send_photo([photo])
-    assert telegram.replies_to(failed).params["text"] == messages.SOMETHING_WENT_WRONG
+    assert telegram.replies_to(failed).params["text"] == english(messages.SOMETHING_WENT_WRONG)
     assert read_digit(telegram.replies_to(telegram.send_photo([photo]))) == label
     assert "Failed to handle an update" in telegram.log_file.read_text()
 
@@ -311,7 +343,7 @@ def test_admins_hear_of_errors_once_an_hour_per_kind(telegram, mnist):
     for _ in range(2):
         telegram.fail_next("getFile", 400, "Bad Request: temporary failure")
         failed = telegram.send_photo([photo])
-        assert telegram.replies_to(failed).params["text"] == messages.SOMETHING_WENT_WRONG
+        assert telegram.replies_to(failed).params["text"] == english(messages.SOMETHING_WENT_WRONG)
     reports = [call.params["text"] for call in telegram.calls("sendMessage")
                if call.params["chat_id"] == ADMIN and "went wrong while answering" in
                call.params["text"]]
@@ -338,7 +370,7 @@ def test_rate_limit_from_telegram_is_retried(telegram):
     refused = telegram.replies_to(message)
     assert refused.status == 429
     retried = telegram.wait_for("sendMessage", lambda call: call.time > refused.time)
-    assert retried.params["text"] == messages.HELP and retried.status == 200
+    assert retried.params["text"] == english(messages.HELP) and retried.status == 200
     assert retried.time - refused.time >= 1  # it waited as Telegram asked
     assert "Rate limit hit" in telegram.log_file.read_text()  # and said so in the log
 
@@ -417,7 +449,7 @@ def test_huge_images_from_many_users_at_once_keep_memory_bounded(telegram, mnist
         sent += [telegram.send_document(jpg, f"big{user}.jpg", "image/jpeg", user_id=user)
                  for user in range(7100, 7116)]
         replies = [telegram.replies_to(message, timeout=120) for message in sent]
-    assert all(reply.params["text"] == messages.TOO_LARGE for reply in replies[:8])
+    assert all(reply.params["text"] == english(messages.TOO_LARGE) for reply in replies[:8])
     assert all(first_line(reply) for reply in replies[8:])  # read (a blank page: refused)
     assert memory.added < 300 * 2**20, f"{memory.added / 2**20:.0f} MB added"
 

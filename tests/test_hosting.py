@@ -7,6 +7,7 @@ what a self-hoster sees: the exit code, a few lines naming what to fix, and neve
 import io
 import json
 import os
+import pickle
 import shutil
 import signal
 import socket
@@ -21,10 +22,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bot import messages
+from bot import i18n, messages
 from model import checkpoint
 from testing.fake_telegram import FakeTelegram
 from tests.images import jpeg, phone_photo
+from tests.texts import english
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -119,7 +121,7 @@ def test_start_up_waits_out_telegram_errors_and_then_serves(fake, start_bot):
     bot = start_bot()
     fake.wait_for("getUpdates", timeout=120)
     reply = fake.replies_to(fake.send_text("/help"))
-    assert reply.params["text"] == messages.HELP
+    assert reply.params["text"] == english(messages.HELP)
     tries = [line for line in bot.output.splitlines() if "did not answer at start-up" in line]
     assert len(tries) == 2, bot.output  # the 500s
     assert "Rate limit hit. Retrying after 1" in bot.output  # the 429, as long as asked
@@ -140,7 +142,7 @@ def test_an_unreachable_bot_api_is_retried_with_one_line_per_attempt(fake, start
 def test_a_base_url_in_python_telegram_bots_form_reaches_the_same_server(fake, start_bot):
     start_bot(TELEGRAM_BASE_URL=f"{fake.root}/bot")
     reply = fake.replies_to(fake.send_text("/start"), timeout=120)
-    assert reply.params["text"] == messages.WELCOME
+    assert reply.params["text"] == english(messages.WELCOME)
 
 
 def test_allowed_users_are_served_others_refused_once_and_floods_cost_one_note(fake, start_bot):
@@ -154,18 +156,19 @@ def test_allowed_users_are_served_others_refused_once_and_floods_cost_one_note(f
     for _ in range(3):
         fake.send_text("/help", user_id=9)  # not on the list
     flood = [fake.send_text("/help", user_id=7) for _ in range(12)]
-    assert fake.replies_to(fake.send_text("/help", user_id=8)).params["text"] == messages.HELP
+    reply = fake.replies_to(fake.send_text("/help", user_id=8))
+    assert reply.params["text"] == english(messages.HELP)
     assert fake.replies_to(fake.send_text("/start", user_id=42)).params["text"] == (
-        messages.WELCOME)  # admins are always let in
+        english(messages.WELCOME))  # admins are always let in
     deadline = time.monotonic() + 30
     while len(sent_to(7)) < 4 and time.monotonic() < deadline:
         time.sleep(0.1)
     time.sleep(1.0)  # anything more would have been sent by now
 
-    assert sent_to(9) == [messages.NOT_ALLOWED]
+    assert sent_to(9) == [english(messages.NOT_ALLOWED)]
     answers = sent_to(7)
     assert len(flood) == 12 and len(answers) == 4, answers
-    [note] = [text for text in answers if text != messages.HELP]
+    [note] = [text for text in answers if text != english(messages.HELP)]
     seconds = int(note.split("Try again in ")[1].split()[0])
     assert 1 <= seconds <= 60
 
@@ -296,5 +299,39 @@ def test_webhook_replicas_share_the_work_and_refuse_requests_without_the_secret(
     [[button]] = answer.params["reply_markup"]["inline_keyboard"]
     fake.send_callback_query(button["callback_data"], message=answer.result)
     picture = fake.wait_for("sendPhoto", lambda call: call.params.get("caption")
-                            == messages.SAW_CAPTION, timeout=60)
+                            == english(messages.SAW_CAPTION), timeout=60)
     assert Image.open(io.BytesIO(picture.files["photo"])).width > 100
+
+
+def kept_about_users(tmp_path: Path) -> dict:
+    with (tmp_path / "data" / "languages.pickle").open("rb") as kept:
+        return pickle.load(kept)["user_data"]
+
+
+def test_a_language_chosen_with_slash_language_survives_a_restart(fake, start_bot, tmp_path):
+    bot = start_bot()
+    fake.wait_for("getUpdates", timeout=120)
+    menu = fake.replies_to(fake.send_text("/language", user_id=77, language_code="en"))
+    assert menu.params["text"] == english(messages.CHOOSE_LANGUAGE)
+    buttons = {button["text"]: button for row in menu.params["reply_markup"]["inline_keyboard"]
+               for button in row}
+    assert {"English", "Русский", "简体中文", english(messages.AUTOMATIC)} <= set(buttons)
+    fake.send_callback_query(buttons["Deutsch"]["callback_data"], message=menu.result,
+                             user_id=77, language_code="en")
+    confirmed = fake.wait_for("editMessageText", timeout=30)
+    assert confirmed.params["text"] == "Ab jetzt antworte ich auf Deutsch."
+    fake.replies_to(fake.send_text("/help", user_id=78, language_code="en"))  # no choice
+    bot.process.send_signal(signal.SIGTERM)
+    assert bot.exit_code(timeout=8) == 0
+    assert kept_about_users(tmp_path) == {77: {"language": "de"}}  # and nothing about 78
+
+    bot = start_bot()
+    reply = fake.replies_to(fake.send_text("/help", user_id=77, language_code="en"), timeout=120)
+    assert reply.params["text"] == messages.say(i18n.language("de"), messages.HELP)
+    auto = fake.replies_to(fake.send_text("/language auto", user_id=77, language_code="en"))
+    assert auto.params["text"] == english(messages.LANGUAGE_AUTOMATIC)
+    reply = fake.replies_to(fake.send_text("/help", user_id=77, language_code="en"))
+    assert reply.params["text"] == english(messages.HELP)
+    bot.process.send_signal(signal.SIGTERM)
+    assert bot.exit_code(timeout=8) == 0
+    assert kept_about_users(tmp_path) == {}  # /language auto forgot the choice
