@@ -23,10 +23,15 @@ RUN useradd --create-home --home-dir /home/bot --uid 10001 --user-group --no-log
 # All of them ship manylinux wheels, so no compiler is needed.
 COPY requirements.txt /tmp/requirements.txt
 # Dropped in the same layer, so they never reach the image: LiteRT's WebGPU accelerator
-# (19 MB; this image has no GPU) and the packages' own test suites (numpy's: 15 MB).
+# (19 MB; this image has no GPU), the packages' own test suites (numpy's: 15 MB), and Babel's
+# data for the languages the bot does not speak (29 MB; keep this list in step with LANGUAGES
+# in bot/i18n.py: .ci/docker-check formats a number in each of them).
 RUN pip install --no-cache-dir -r /tmp/requirements.txt && rm /tmp/requirements.txt \
- && rm /usr/local/lib/python3.11/site-packages/ai_edge_litert/libLiteRtWebGpuAccelerator.so \
- && find /usr/local/lib/python3.11/site-packages -type d -name tests -prune -exec rm -rf {} +
+ && cd /usr/local/lib/python3.11/site-packages \
+ && rm ai_edge_litert/libLiteRtWebGpuAccelerator.so \
+ && find . -type d -name tests -prune -exec rm -rf {} + \
+ && find babel/locale-data -name '*.dat' -regextype posix-extended \
+      ! -regex '.*/(root|en|ru|uk|es|pt|de|fr|tr|zh|hi)(_[^/]*)?\.dat' -delete
 
 # Runtime settings after the heavy layer, so changing them does not reinstall the dependencies.
 ENV PYTHONUNBUFFERED=1 \
@@ -39,7 +44,7 @@ COPY bot/ bot/
 COPY model/ model/
 COPY checkpoints/*.json checkpoints/*.tflite checkpoints/
 # The translations, compiled from their .po sources (bot/i18n.py).
-RUN pybabel compile -d bot/locales -D bot >/dev/null
+RUN pybabel -q compile -d bot/locales -D bot
 
 USER bot
 

@@ -13,6 +13,7 @@ goal (none lost, none twice).
 """
 
 import argparse
+import contextlib
 import os
 import re
 import signal
@@ -101,11 +102,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mnist-path", type=Path,
                         default=Path(os.environ.get("MNIST_PATH") or DEFAULT_MNIST))
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the bots' logs and journal (the directory is printed)")
     args = parser.parse_args(argv)
 
     started = time.monotonic()
     pictures = photos(args.mnist_path, args.seed)
-    with FakeTelegram() as fake, tempfile.TemporaryDirectory() as tmp:
+    kept = contextlib.nullcontext(tempfile.mkdtemp(prefix="soak-")) if args.keep else None
+    with FakeTelegram() as fake, kept or tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         runs = [Bot(fake, workdir, 1)]
         fake.wait_for("getUpdates", timeout=180)
@@ -147,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"lost: chat {chat} message {message_id}: replies tried {tries or 'none'}")
         runs[1].stop(signal.SIGTERM)
 
+    if args.keep:
+        print(f"logs and journal kept in {tmp}")
     lost = args.photos - len(counts)
     twice = sum(n > 1 for n in counts.values())
     print(f"Soak: {args.photos} photos from {args.chats} chats, {args.failure_rate:.0%} of"

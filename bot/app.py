@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 from telegram import Bot, BotCommandScopeChat, Update
 from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
@@ -18,6 +19,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 
 from bot import handlers, i18n, messages
@@ -25,7 +27,7 @@ from bot.access import MessageLimit
 from bot.alerts import ErrorAlerts
 from bot.capacity import Capacity
 from bot.config import Settings
-from bot.delivery import PatientRateLimiter
+from bot.delivery import JournalingTransport, PatientRateLimiter
 from bot.heartbeat import PollingRequest, check_webhook
 from bot.journal import Journal, JournaledQueue, JournaledUpdateProcessor
 from bot.persistence import LanguageChoices
@@ -36,6 +38,7 @@ logger = logging.getLogger(__name__)
 # Updates handled at once; more wait in PTB's queue. (bot/capacity.py bounds the heavy
 # part further: files held in memory, reads at once.)
 MAX_CONCURRENT_UPDATES = 256
+CONNECTIONS = 256  # to the Bot API at once: PTB's default for an Application's bot
 IMAGE_EXTENSIONS = ("png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff")
 START_RETRY_SECONDS = (1, 2, 4, 8, 15, 30)  # waits between start-up attempts; then 30 s each
 # On SIGTERM, updates being handled get this long to be answered; the rest wait for the
@@ -154,8 +157,11 @@ def build_application(settings: Settings) -> Application:
         # Concurrent, so that one user's slow photo does not queue the others'.
         .concurrent_updates(JournaledUpdateProcessor(journal, MAX_CONCURRENT_UPDATES))
         .rate_limiter(PatientRateLimiter(journal))
-        .read_timeout(30)
-        .write_timeout(30)
+        .request(HTTPXRequest(
+            connection_pool_size=CONNECTIONS, read_timeout=30, write_timeout=30,
+            httpx_kwargs={"transport": JournalingTransport(
+                journal, limits=httpx.Limits(max_connections=CONNECTIONS))},
+        ))
         .get_updates_request(polling)
         .persistence(LanguageChoices(settings.data_dir / "languages.pickle"))
         .post_init(on_startup)

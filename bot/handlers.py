@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from telegram import File, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType
-from telegram.error import BadRequest, TelegramError, TimedOut
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import i18n, messages
@@ -306,6 +306,10 @@ async def refuse_accuracy(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure, tell the user something went wrong, then tell the admins."""
+    if update is None and isinstance(context.error, NetworkError):
+        # getUpdates failed (5xx, timeout, no network): PTB polls again with backoff.
+        logger.warning("Polling Telegram failed (%s); trying again", context.error)
+        return
     logger.error("Failed to handle an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message:
         try:

@@ -9,12 +9,12 @@ At start, the updates not done are handled again. Telegram resends those it neve
 acknowledged; the journal knows them by id, so each update is answered once.
 
 An answer in flight when the process dies may or may not have reached Telegram, and
-Telegram offers no way to ask. The journal notes "sending" just before each answer goes
-out and "sent" once Telegram took it (`bot/delivery.py`): such an update is not answered
-again, which loses only an answer that died in the microseconds before its request left,
-instead of sending twice every answer that died on its way back. (A handler that sends
-two messages, like /accuracy's "evaluating…" and its report, counts as answered after the
-first.)
+Telegram offers no way to ask. The journal notes "sending" once an answer's request has
+been written whole to the socket (the kernel delivers it even if the process dies), and
+"sent" once Telegram took it (`bot/delivery.py`): such an update is not answered again.
+An answer still waiting for a connection, or half written, is not "sending": the next
+start answers the update. (A handler that sends two messages, like /accuracy's
+"evaluating…" and its report, counts as answered after the first.)
 
 Writes are a few hundred microseconds (WAL mode): small enough for the event loop.
 """

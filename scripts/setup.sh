@@ -20,4 +20,4 @@ fi
 # Installs only what is missing or changed, so a second run takes seconds.
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
 # The translations' compiled catalogues (bot/locales/*/LC_MESSAGES/bot.mo) from their .po sources.
-.venv/bin/pybabel compile -d bot/locales -D bot >/dev/null
+.venv/bin/pybabel -q compile -d bot/locales -D bot

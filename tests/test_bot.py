@@ -351,6 +351,21 @@ def test_admins_hear_of_errors_once_an_hour_per_kind(telegram, mnist):
     assert telegram.token not in reports[0]
 
 
+def test_a_failed_poll_is_one_warning_not_an_error_report(telegram):
+    before = telegram.log_file.read_text().count("Failed to handle")
+    alerts = len([c for c in telegram.calls("sendMessage") if c.params["chat_id"] == ADMIN])
+    mark = telegram.mark()
+    telegram.fail_next("getUpdates", 502, "Bad Gateway")
+    telegram.wait_for("getUpdates", lambda call: call.status == 502, timeout=60, since=mark)
+    reply = telegram.replies_to(telegram.send_text("/help"), timeout=60)  # polled again
+    assert reply.params["text"] == english(messages.HELP)
+    log = telegram.log_file.read_text()
+    assert "Polling Telegram failed (Bad Gateway); trying again" in log
+    assert log.count("Failed to handle") == before
+    assert len([c for c in telegram.calls("sendMessage") if c.params["chat_id"] == ADMIN]) == (
+        alerts)
+
+
 def test_a_slow_reading_shows_typing_and_a_failure_to_show_it_does_not_fail_it(telegram, mnist):
     for fails in (False, True):
         if fails:

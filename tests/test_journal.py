@@ -1,8 +1,14 @@
 """The journal of updates: what a restart answers again, and what it must not."""
 
+import asyncio
+import contextlib
+
+import httpx
 from telegram import Update
 
-from bot.journal import Journal
+from bot.delivery import JournalingTransport
+from bot.journal import Journal, current_update
+from testing.fake_telegram import FakeTelegram
 
 
 def arrive(journal: Journal, *update_ids: int) -> None:
@@ -70,3 +76,31 @@ def test_an_update_left_by_graceful_stops_is_never_taken_for_a_killer(tmp_path):
         assert journal.claim(7)
         journal.release(7)
     assert [u["update_id"] for u in Journal(path).unfinished()] == [7]
+
+
+def test_an_answer_is_on_its_way_only_once_its_request_is_written_out(tmp_path):
+    journal = Journal(tmp_path / "journal.sqlite3")
+    arrive(journal, 7, 8)
+    journal.claim(7)
+    journal.claim(8)
+
+    async def send(root: str, update_id: int, method: str) -> None:
+        current_update.set(update_id)
+        async with httpx.AsyncClient(transport=JournalingTransport(journal)) as client:
+            with contextlib.suppress(httpx.ConnectError):
+                await client.post(f"{root}/bot123:abc/{method}", json={"chat_id": 1, "text": "7"})
+
+    asyncio.run(send("http://127.0.0.1:9", 7, "sendMessage"))  # refused: it never left
+    with FakeTelegram() as fake:
+        asyncio.run(send(fake.root, 8, "getMe"))  # not an answer
+    assert [u["update_id"] for u in Journal(journal_path(tmp_path)).unfinished()] == [7, 8]
+
+    journal = Journal(journal_path(tmp_path))
+    journal.claim(8)
+    with FakeTelegram() as fake:
+        asyncio.run(send(fake.root, 8, "sendMessage"))  # written out: on its way
+    assert [u["update_id"] for u in Journal(journal_path(tmp_path)).unfinished()] == [7]
+
+
+def journal_path(tmp_path):
+    return tmp_path / "journal.sqlite3"
