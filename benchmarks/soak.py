@@ -149,6 +149,13 @@ def main(argv: list[str] | None = None) -> int:
                      if (call.params.get("chat_id"), call.params.get("reply_parameters", {})
                          .get("message_id")) == (chat, message_id)]
             print(f"lost: chat {chat} message {message_id}: replies tried {tries or 'none'}")
+        for (chat, message_id), n in sorted(counts.items()):
+            if n > 1:
+                tries = [f"{call.status} at kill{call.time - kill_time:+.3f}s"
+                         for call in fake.calls("sendMessage")
+                         if (call.params.get("chat_id"), call.params.get("reply_parameters", {})
+                             .get("message_id")) == (chat, message_id)]
+                print(f"twice: chat {chat} message {message_id}: replies {tries}")
         runs[1].stop(signal.SIGTERM)
 
     if args.keep:

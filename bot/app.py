@@ -91,7 +91,7 @@ async def _set_command_menus(bot: Bot, admin_ids: frozenset[int]) -> None:
             await bot.set_my_commands(messages.commands(language), **tag)
         except TelegramError as error:
             logger.warning("Could not set the command menu (%s): %s", code, error)
-            return
+            break
     for admin_id in admin_ids:  # (in English: an admin's language is not known here)
         try:
             await bot.set_my_commands(messages.commands(i18n.language(i18n.ENGLISH), admin=True),

@@ -7,6 +7,7 @@ reading already computed is not thrown away because Telegram failed once. Errors
 retry cannot fix (400 Bad Request, 403 Forbidden, ...) are raised at once.
 """
 
+import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -93,6 +94,8 @@ def _noting_each_attempt(
     async def attempt(*args: Any, **kwargs: Any) -> Any:
         try:
             result = await callback(*args, **kwargs)
+        except asyncio.CancelledError:  # the bot is stopping: if the request went out
+            raise  # ("sending"), it stays answered; if not, the next start answers it
         except BaseException:
             journal.not_sent(update_id)
             raise

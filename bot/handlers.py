@@ -68,8 +68,10 @@ async def admit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def language_of(update: object, context: ContextTypes.DEFAULT_TYPE) -> i18n.Language:
     """The language to answer in: the user's choice (/language), else their Telegram app's."""
     chosen = context.user_data.get(LANGUAGE) if context.user_data is not None else None
+    if chosen in i18n.LANGUAGES:
+        return i18n.language(chosen)
     user = update.effective_user if isinstance(update, Update) else None
-    return i18n.language(chosen or i18n.best_match(user.language_code if user else None))
+    return i18n.language(i18n.best_match(user.language_code if user else None))
 
 
 def _say(update: object, context: ContextTypes.DEFAULT_TYPE, text: str, **fields: object
@@ -133,13 +135,16 @@ async def _show(message: Message, action: str) -> None:
 async def _showing_if_slow(message: Message, action: str, work: Awaitable[T]) -> T:
     """The result of `work`; `action` is shown if it is not done in a moment."""
     task = asyncio.ensure_future(work)
+    showing = None
     try:
         done, _ = await asyncio.wait({task}, timeout=SHOW_ACTION_AFTER_SECONDS)
-        if not done:
-            await _show(message, action)
+        if not done:  # beside the work: the answer must not wait for it
+            showing = asyncio.ensure_future(_show(message, action))
         return await task
     finally:
         task.cancel()  # (a no-op once it is done) not left running if we are cancelled
+        if showing is not None:
+            showing.cancel()
 
 
 async def reply_with_reading(
@@ -234,6 +239,7 @@ async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """/language: a button for each language; /language auto: back to Telegram's."""
     if context.args and context.args[0].lower() == AUTO:
         context.user_data.pop(LANGUAGE, None)
+        await context.application.update_persistence()  # on disk now, not in a minute
         await update.effective_message.reply_text(
             _say(update, context, messages.LANGUAGE_AUTOMATIC))
         return
@@ -254,6 +260,7 @@ async def language_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         context.user_data[LANGUAGE] = code
     else:  # "Automatic" (or a language this version no longer has)
         context.user_data.pop(LANGUAGE, None)
+    await context.application.update_persistence()  # on disk now, not in a minute
     await query.answer()
     confirmation = messages.LANGUAGE_CHOSEN if LANGUAGE in context.user_data else (
         messages.LANGUAGE_AUTOMATIC)

@@ -9,6 +9,7 @@ black, which is what the networks in `model.network` read.
 """
 
 import hashlib
+import http.client
 import os
 import tempfile
 import urllib.request
@@ -67,10 +68,11 @@ def _read_npz(path: Path, splits: tuple[str, ...] = ("train", "test")) -> dict[s
 
 
 def keras_cache() -> Path:
-    """Where Keras keeps mnist.npz: $KERAS_HOME or ~/.keras, else /tmp/.keras when that
-    is not writable (a read-only container)."""
+    """Where Keras keeps mnist.npz: $KERAS_HOME or ~/.keras (used if the file is there),
+    else /tmp/.keras when that is not writable (a read-only container)."""
     home = Path(os.environ.get("KERAS_HOME") or Path("~/.keras").expanduser())
-    if not os.access(home if home.exists() else home.parent, os.W_OK):
+    cached = home / "datasets" / "mnist.npz"
+    if not cached.is_file() and not os.access(home if home.exists() else home.parent, os.W_OK):
         home = Path(tempfile.gettempdir()) / ".keras"
     return home / "datasets" / "mnist.npz"
 
@@ -82,7 +84,7 @@ def _download() -> Path:
         try:
             with urllib.request.urlopen(KERAS_ORIGIN, timeout=60) as response:
                 data = response.read()
-        except OSError as error:
+        except (OSError, http.client.HTTPException) as error:  # (a cut-short body is the latter)
             raise MnistError(f"could not download MNIST ({error}); set MNIST_PATH") from None
         if hashlib.sha256(data).hexdigest() != KERAS_SHA256:
             raise MnistError(f"the MNIST download from {KERAS_ORIGIN} is corrupt; set MNIST_PATH")

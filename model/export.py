@@ -27,6 +27,8 @@ from model.data import Split, load_mnist_test
 if TYPE_CHECKING:
     import keras
 
+MIN_SAME_ANSWERS = 0.9999  # an export that disagrees with Keras more often is refused
+
 
 def export(model: "keras.Model", weights: Path, test: Split, command: str) -> dict[str, Any]:
     """Write `model` as LiteRT beside `weights`, check it against Keras on `test`, and
@@ -38,11 +40,16 @@ def export(model: "keras.Model", weights: Path, test: Split, command: str) -> di
         exported = Path(scratch) / served.name
         model.export(str(exported), format="litert", verbose=False)
         data = exported.read_bytes()
-    served.write_bytes(data)
 
     keras_probabilities = model.predict(test.images, batch_size=1000, verbose=0)
     litert_probabilities = Classifier(data).predict(test.images)
     same = keras_probabilities.argmax(axis=1) == litert_probabilities.argmax(axis=1)
+    if same.mean() < MIN_SAME_ANSWERS:  # checked before anything is written
+        raise checkpoint.CheckpointError(
+            f"the LiteRT export gives Keras' answer on only {same.mean():.2%} of"
+            f" {len(same)} MNIST test images: not written"
+        )
+    served.write_bytes(data)
     record = {
         "file": served.name,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
