@@ -110,8 +110,9 @@ class JournalingTransport(httpx.AsyncHTTPTransport):
     gone out: when its request has been written whole to the socket. From then on the
     kernel delivers it even if this process dies; before then (waiting for a connection,
     connecting, writing), a crash leaves the update unanswered, and the next start
-    answers it. So a crash loses no answer, and sends one twice only if it falls in the
-    microseconds between the last byte written and this note."""
+    answers it. So a crash loses no answer, and sends one twice only if it falls between
+    the last byte written and this note (httpcore yields to the event loop once more, to
+    end the message, before it reports the body sent)."""
 
     def __init__(self, journal: Journal, **kwargs: Any) -> None:
         super().__init__(**kwargs)
