@@ -36,6 +36,7 @@ RATE_LIMIT_RETRIES = 5  # 429s waited out per attempt, each as long as Telegram 
 # (bot/app.py).
 NOT_RETRIED = ("sendChatAction", "setMyCommands", "getMe")
 ANSWERS = ("sendMessage", "sendPhoto")  # calls that answer an update (see bot/journal.py)
+SMALL_BODY_BYTES = 16 * 1024  # a request body the kernel takes in one write
 
 
 def worth_retrying(error: BaseException) -> bool:
@@ -107,12 +108,15 @@ def _noting_each_attempt(
 
 class JournalingTransport(httpx.AsyncHTTPTransport):
     """httpx's transport for the bot's requests, telling the journal when an answer has
-    gone out: when its request has been written whole to the socket. From then on the
-    kernel delivers it even if this process dies; before then (waiting for a connection,
-    connecting, writing), a crash leaves the update unanswered, and the next start
-    answers it. So a crash loses no answer, and sends one twice only if it falls between
-    the last byte written and this note (httpcore yields to the event loop once more, to
-    end the message, before it reports the body sent)."""
+    gone out: when its request is handed whole to the operating system, which delivers it
+    even if this process dies. Before then (waiting for a connection, connecting), a crash
+    leaves the update unanswered, and the next start answers it.
+
+    When exactly, from httpcore's trace: a small body (a text answer) goes to the kernel
+    in the very step that starts writing it, so it is noted at that start; noted once
+    written, it would wait for a turn of the event loop (anyio yields after each write),
+    and a crash in that turn would send the answer twice. A large body (a picture) may
+    take several writes, so it is noted when written."""
 
     def __init__(self, journal: Journal, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -121,9 +125,11 @@ class JournalingTransport(httpx.AsyncHTTPTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         update_id = current_update.get()
         if update_id is not None and request.url.path.rsplit("/", 1)[-1] in ANSWERS:
+            size = int(request.headers.get("content-length") or SMALL_BODY_BYTES + 1)
+            gone = "send_request_body." + ("started" if size <= SMALL_BODY_BYTES else "complete")
 
             async def trace(event: str, info: dict[str, Any]) -> None:
-                if event.endswith("send_request_body.complete"):  # http11. or http2.
+                if event.endswith(gone):  # http11. or http2.
                     self.journal.sending(update_id)
 
             request.extensions["trace"] = trace

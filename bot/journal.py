@@ -9,8 +9,9 @@ At start, the updates not done are handled again. Telegram resends those it neve
 acknowledged; the journal knows them by id, so each update is answered once.
 
 An answer in flight when the process dies may or may not have reached Telegram, and
-Telegram offers no way to ask. The journal notes "sending" once an answer's request has
-been written whole to the socket (the kernel delivers it even if the process dies), and
+Telegram offers no way to ask. The journal notes "sending" as an answer's request is
+handed to the kernel (which delivers it even if the process dies; see
+`JournalingTransport` in `bot/delivery.py`), and
 "sent" once Telegram took it (`bot/delivery.py`): such an update is not answered again.
 An answer still waiting for a connection, or half written, is not "sending": the next
 start answers the update. (A handler that sends two messages, like /accuracy's
