@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import urllib.request
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,6 +40,7 @@ logger = logging.getLogger(__name__)
 # part further: files held in memory, reads at once.)
 MAX_CONCURRENT_UPDATES = 256
 CONNECTIONS = 256  # to the Bot API at once: PTB's default for an Application's bot
+TELEGRAM = "https://api.telegram.org"
 IMAGE_EXTENSIONS = ("png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff")
 START_RETRY_SECONDS = (1, 2, 4, 8, 15, 30)  # waits between start-up attempts; then 30 s each
 # On SIGTERM, updates being handled get this long to be answered; the rest wait for the
@@ -106,6 +108,16 @@ async def on_stop(application: Application) -> None:
         check.cancel()
 
 
+def environment_proxy(url: str) -> str | None:
+    """The proxy HTTPS_PROXY, HTTP_PROXY or ALL_PROXY sets for `url` (unless NO_PROXY
+    exempts it). httpx reads them itself, but not for a client given its own transport."""
+    parts = urlsplit(url)
+    if urllib.request.proxy_bypass(parts.hostname or ""):
+        return None
+    proxies = urllib.request.getproxies()
+    return proxies.get(parts.scheme) or proxies.get("all")
+
+
 def _api_urls(settings: Settings) -> dict[str, Any]:
     """`base_url` and `base_file_url` for a self-hosted Bot API server; PTB's defaults else."""
     if not settings.base_url:
@@ -160,7 +172,8 @@ def build_application(settings: Settings) -> Application:
         .request(HTTPXRequest(
             connection_pool_size=CONNECTIONS, read_timeout=30, write_timeout=30,
             httpx_kwargs={"transport": JournalingTransport(
-                journal, limits=httpx.Limits(max_connections=CONNECTIONS))},
+                journal, limits=httpx.Limits(max_connections=CONNECTIONS),
+                proxy=environment_proxy(settings.base_url or TELEGRAM))},
         ))
         .get_updates_request(polling)
         .persistence(LanguageChoices(settings.data_dir / "languages.pickle"))

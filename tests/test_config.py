@@ -164,3 +164,21 @@ def test_token_is_redacted_from_uncaught_tracebacks(where):
 def test_repr_hides_the_token():
     assert TOKEN not in repr(settings_from())
     assert TOKEN.split(":")[1] not in repr(settings_from())
+
+
+def test_the_environment_s_proxy_is_used_for_the_bot_api_unless_no_proxy_exempts_it(
+    monkeypatch,
+):
+    from bot.app import environment_proxy  # (the bot's own transport: httpx skips the env)
+
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
+                 "all_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert environment_proxy("https://api.telegram.org") is None
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    assert environment_proxy("https://api.telegram.org") == "http://proxy.example:3128"
+    assert environment_proxy("http://localhost:8081") is None  # no HTTP_PROXY
+    monkeypatch.setenv("ALL_PROXY", "socks5://proxy.example:1080")
+    assert environment_proxy("http://bot-api.internal:8081") == "socks5://proxy.example:1080"
+    monkeypatch.setenv("NO_PROXY", "bot-api.internal")
+    assert environment_proxy("http://bot-api.internal:8081") is None
