@@ -10,6 +10,7 @@ retry cannot fix (400 Bad Request, 403 Forbidden, ...) are raised at once.
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
+from http import HTTPStatus
 from typing import Any
 
 import httpx
@@ -46,10 +47,8 @@ def worth_retrying(error: BaseException) -> bool:
 
 
 class PatientRateLimiter(AIORateLimiter):
-    def __init__(self, journal: Journal | None = None, deadline: float = DEADLINE_SECONDS
-                 ) -> None:
+    def __init__(self, deadline: float = DEADLINE_SECONDS) -> None:
         super().__init__(max_retries=RATE_LIMIT_RETRIES)
-        self.journal = journal
         self.deadline = deadline
 
     async def process_request(
@@ -61,9 +60,6 @@ class PatientRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
-        journal, update_id = self.journal, current_update.get()
-        if journal is not None and update_id is not None and endpoint in ANSWERS:
-            callback = _noting_each_attempt(callback, journal, update_id)
         if endpoint in NOT_RETRIED:
             return await super().process_request(
                 callback, args, kwargs, endpoint, data, rate_limit_args
@@ -85,32 +81,13 @@ class PatientRateLimiter(AIORateLimiter):
         )
 
 
-def _noting_each_attempt(
-    callback: Callable[..., Coroutine[Any, Any, Any]], journal: Journal, update_id: int
-) -> Callable[..., Coroutine[Any, Any, Any]]:
-    """`callback` (one HTTP request), with the journal told how it went: "sent" once
-    Telegram took it, back to unanswered when it failed. (`JournalingTransport` notes when
-    it went out.)"""
-
-    async def attempt(*args: Any, **kwargs: Any) -> Any:
-        try:
-            result = await callback(*args, **kwargs)
-        except asyncio.CancelledError:  # the bot is stopping: if the request went out
-            raise  # ("sending"), it stays answered; if not, the next start answers it
-        except BaseException:
-            journal.not_sent(update_id)
-            raise
-        journal.sent(update_id)
-        return result
-
-    return attempt
-
-
 class JournalingTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport for the bot's requests, telling the journal when an answer has
-    gone out: when its request is handed whole to the operating system, which delivers it
-    even if this process dies. Before then (waiting for a connection, connecting), a crash
-    leaves the update unanswered, and the next start answers it.
+    """httpx's transport for the bot's requests, telling the journal how each answer
+    fares: "sending" when its request is handed whole to the operating system, which
+    delivers it even if this process dies; "sent" when Telegram took it; back to
+    unanswered when Telegram refused it or it failed (it may be tried again). Before it
+    went out (waiting for a connection, connecting), a crash leaves the update
+    unanswered, and the next start answers it.
 
     When exactly, from httpcore's trace: a small body (a text answer) goes to the kernel
     in the very step that starts writing it, so it is noted at that start; noted once
@@ -124,13 +101,25 @@ class JournalingTransport(httpx.AsyncHTTPTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         update_id = current_update.get()
-        if update_id is not None and request.url.path.rsplit("/", 1)[-1] in ANSWERS:
-            size = int(request.headers.get("content-length") or SMALL_BODY_BYTES + 1)
-            gone = "send_request_body." + ("started" if size <= SMALL_BODY_BYTES else "complete")
+        if update_id is None or request.url.path.rsplit("/", 1)[-1] not in ANSWERS:
+            return await super().handle_async_request(request)
+        size = int(request.headers.get("content-length") or SMALL_BODY_BYTES + 1)
+        gone = "send_request_body." + ("started" if size <= SMALL_BODY_BYTES else "complete")
 
-            async def trace(event: str, info: dict[str, Any]) -> None:
-                if event.endswith(gone):  # http11. or http2.
-                    self.journal.sending(update_id)
+        async def trace(event: str, info: dict[str, Any]) -> None:
+            if event.endswith(gone):  # http11. or http2.
+                self.journal.sending(update_id)
 
-            request.extensions["trace"] = trace
-        return await super().handle_async_request(request)
+        request.extensions["trace"] = trace
+        try:
+            response = await super().handle_async_request(request)
+        except asyncio.CancelledError:  # the bot is stopping: if the request went out
+            raise  # ("sending"), it stays answered; if not, the next start answers it
+        except BaseException:
+            self.journal.not_sent(update_id)
+            raise
+        if response.status_code == HTTPStatus.OK:
+            self.journal.sent(update_id)
+        else:  # refused (a 5xx, a 429): not answered yet
+            self.journal.not_sent(update_id)
+        return response

@@ -10,9 +10,9 @@ acknowledged; the journal knows them by id, so each update is answered once.
 
 An answer in flight when the process dies may or may not have reached Telegram, and
 Telegram offers no way to ask. The journal notes "sending" as an answer's request is
-handed to the kernel (which delivers it even if the process dies; see
-`JournalingTransport` in `bot/delivery.py`), and
-"sent" once Telegram took it (`bot/delivery.py`): such an update is not answered again.
+handed to the kernel (which delivers it even if the process dies), and "sent" once
+Telegram took it (both by `JournalingTransport` in `bot/delivery.py`): such an update is
+not answered again.
 An answer still waiting for a connection, or half written, is not "sending": the next
 start answers the update. (A handler that sends two messages, like /accuracy's
 "evaluating…" and its report, counts as answered after the first.)
@@ -85,7 +85,7 @@ class Journal:
         )
 
     def sending(self, update_id: int) -> None:
-        """An answer to this update is about to go out (unless one already went)."""
+        """An answer to this update has gone out (unless one already went earlier)."""
         self._set(update_id, SENDING, CLAIMED)
 
     def sent(self, update_id: int) -> None:

@@ -39,6 +39,11 @@ def served_model_path(path: Path) -> Path:
     return path.with_name(_name(path) + SERVED_SUFFIX)
 
 
+def weights_path(path: Path) -> Path:
+    """`digitnet.tflite` (or `digitnet.weights.h5`) -> `digitnet.weights.h5`."""
+    return path.with_name(_name(path) + WEIGHTS_SUFFIX)
+
+
 def save(model: "keras.Model", weights: Path, metadata: dict[str, Any]) -> None:
     """Write the weights and their metadata sidecar."""
     if not weights.name.endswith(WEIGHTS_SUFFIX):

@@ -38,7 +38,7 @@ class Classifier:
         """The exported network `NAME.tflite` (`path` may name its `NAME.weights.h5`),
         checked against what its metadata records."""
         served = checkpoint.served_model_path(Path(path))
-        weights = served.with_name(served.name.removesuffix(".tflite") + ".weights.h5")
+        weights = checkpoint.weights_path(served)
         if not served.is_file():
             raise checkpoint.CheckpointError(
                 f"checkpoint not found: {served} (export one with python -m model.export)"

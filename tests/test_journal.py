@@ -84,21 +84,22 @@ def test_an_answer_is_on_its_way_only_once_its_request_is_written_out(tmp_path):
     journal.claim(7)
     journal.claim(8)
 
-    async def send(root: str, update_id: int, method: str) -> None:
+    async def send(bot_api: str, update_id: int, method: str) -> None:
         current_update.set(update_id)
         async with httpx.AsyncClient(transport=JournalingTransport(journal)) as client:
             with contextlib.suppress(httpx.ConnectError):
-                await client.post(f"{root}/bot123:abc/{method}", json={"chat_id": 1, "text": "7"})
+                await client.post(f"{bot_api}/{method}", json={"chat_id": 1001, "text": "7"})
 
-    asyncio.run(send("http://127.0.0.1:9", 7, "sendMessage"))  # refused: it never left
+    asyncio.run(send("http://127.0.0.1:9/bot1:a", 7, "sendMessage"))  # refused: never left
     with FakeTelegram() as fake:
-        asyncio.run(send(fake.root, 8, "getMe"))  # not an answer
+        asyncio.run(send(fake.base_url + fake.token, 8, "getMe"))  # not an answer
     assert [u["update_id"] for u in Journal(journal_path(tmp_path)).unfinished()] == [7, 8]
 
     journal = Journal(journal_path(tmp_path))
     journal.claim(8)
     with FakeTelegram() as fake:
-        asyncio.run(send(fake.root, 8, "sendMessage"))  # written out: on its way
+        fake.send_text("/start")  # the chat the answer goes to
+        asyncio.run(send(fake.base_url + fake.token, 8, "sendMessage"))  # written out: on its way
     assert [u["update_id"] for u in Journal(journal_path(tmp_path)).unfinished()] == [7]
 
 
