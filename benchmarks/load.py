@@ -10,7 +10,7 @@ photo squashed to 28x28). Each is sent, over real HTTP:
   before sending the next (replies per second, latency, CPU seconds per photo, memory);
 - 12-megapixel photos sent as files, by 8 users at once;
 - and, for this bot, /accuracy while a user keeps sending photos.
-Photos are 1280 px phone-like JPEGs of MNIST test digits (`model.photoset`). Latency runs
+Photos are 1280 px phone-like JPEGs of MNIST test digits (`model.rendering`). Latency runs
 from the update being available to the bot to its reply reaching the server. It also prints
 the time from start to the first getUpdates and the Docker image's size, if one is built.
 The load generator and the fake server share the machine's cores with the bot.
@@ -19,7 +19,6 @@ The load generator and the fake server share the machine's cores with the bot.
 import argparse
 import io
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -31,8 +30,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from model import photoset
-from model.data import load_mnist_test
+from model import rendering
+from model.reading.mnist import load_mnist_test
+from testing.bot_process import BotProcess
 from testing.fake_telegram import FakeTelegram
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -41,40 +41,6 @@ ADMIN = 4242
 DISTINCT = 24  # photos rendered once and sent again and again
 SOLO_PHOTOS = 30
 DOCUMENT_USERS, DOCUMENTS_EACH = 8, 4
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-class BotProcess:
-    """A bot in a subprocess: when it first polled, its CPU time and resident memory."""
-
-    def __init__(self, fake: FakeTelegram, module: str, workdir: Path, mnist_path: Path) -> None:
-        env = {
-            "PATH": os.environ["PATH"], "PYTHONPATH": str(PROJECT),
-            "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_BASE_URL": fake.root,
-            "ADMIN_IDS": str(ADMIN), "MNIST_PATH": str(mnist_path), "LOG_LEVEL": "WARNING",
-            "DATA_DIR": str(workdir / "data"), "HEARTBEAT_FILE": str(workdir / "heartbeat"),
-            "PHOTOS_PER_MINUTE": "100000", "TF_CPP_MIN_LOG_LEVEL": "2",
-        }
-        mark = fake.mark()
-        started = time.monotonic()
-        self.log = (workdir / f"{module}.log").open("w")
-        self.process = subprocess.Popen([sys.executable, "-m", module], cwd=workdir, env=env,
-                                        stdout=self.log, stderr=self.log)
-        fake.wait_for("getUpdates", timeout=300, since=mark)
-        self.start_seconds = time.monotonic() - started
-
-    def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
-
-    def resident_mb(self) -> float:
-        status = Path(f"/proc/{self.process.pid}/status").read_text()
-        return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=60)
-        self.log.close()
 
 
 def phone_photos(mnist_path: Path, long_side: int, quality: int) -> list[bytes]:
@@ -82,7 +48,7 @@ def phone_photos(mnist_path: Path, long_side: int, quality: int) -> list[bytes]:
     rng = np.random.default_rng(11)
     photos = []
     for k in range(DISTINCT):
-        rendered = Image.open(io.BytesIO(photoset.render(test.images[k, ..., 0],
+        rendered = Image.open(io.BytesIO(rendering.render(test.images[k, ..., 0],
                                                          "clean-white-paper", rng)))
         scale = long_side / max(rendered.size)
         size = (round(rendered.width * scale), round(rendered.height * scale))
@@ -135,9 +101,13 @@ def percentiles(latencies: list[float]) -> tuple[float, float, float]:
 def measure(fake: FakeTelegram, module: str, args: argparse.Namespace, photos: list[bytes],
             files: list[bytes], workdir: Path) -> dict[str, float]:
     figures: dict[str, float] = {}
-    bot = BotProcess(fake, module, workdir, args.mnist_path)
+    bot = BotProcess(
+        fake, workdir, module, log_name=f"{module}.log", ADMIN_IDS=str(ADMIN),
+        MNIST_PATH=str(args.mnist_path), LOG_LEVEL="WARNING", DATA_DIR=str(workdir / "data"),
+        PHOTOS_PER_MINUTE="100000", TF_CPP_MIN_LOG_LEVEL="2",
+    )
     try:
-        figures["start"] = bot.start_seconds
+        figures["start"] = bot.wait_until_polling(timeout=300)
         users_at_once(fake, photos, 1, 3)  # warm-up
         solo = users_at_once(fake, photos, 1, SOLO_PHOTOS)
         figures["solo p50"], figures["solo p95"], _ = percentiles(solo)
@@ -146,12 +116,12 @@ def measure(fake: FakeTelegram, module: str, args: argparse.Namespace, photos: l
         memory: dict[str, float] = {}
         cpu_before, started = bot.cpu_seconds(), time.monotonic()
         many = users_at_once(fake, photos, args.users, each,
-                             on_half=lambda: memory.update(half=bot.resident_mb()))
+                             on_half=lambda: memory.update(half=bot.resident_bytes() / 2**20))
         wall = time.monotonic() - started
         figures["many per second"] = len(many) / wall
         figures["many p50"], figures["many p95"], figures["many p99"] = percentiles(many)
         figures["cpu per photo"] = (bot.cpu_seconds() - cpu_before) / len(many) * 1000
-        figures["memory"], figures["memory half"] = bot.resident_mb(), memory["half"]
+        figures["memory"], figures["memory half"] = bot.resident_bytes() / 2**20, memory["half"]
 
         started = time.monotonic()
         big = users_at_once(fake, files, DOCUMENT_USERS, DOCUMENTS_EACH, as_file=True)

@@ -8,7 +8,7 @@ Six sets of photos, each read by two pipelines, one photo at a time:
 
 - real-dev (`../shared/data/real-dev`, never trained on): single digits, numbers, and
   handwriting with no digit, by writers the project has never seen;
-- rendered (`model.photoset`, from MNIST's *test* digits, which training never sees):
+- rendered (`model.rendering`, from MNIST's *test* digits, which training never sees):
   single digits under 22 conditions, numbers of 2 to 6 digits under the same
   conditions, and photos with no digit (blank pages and boards, things, cut-off digits).
 
@@ -35,21 +35,25 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from model import checkpoint, photoset
-from model.classifier import Classifier
-from model.data import load_mnist_test
-from model.errors import PreprocessingError
-from model.evaluate import evaluate
-from model.reader import Reader
+from model import rendering
+from model.reading import checkpoint
+from model.reading.classifier import Classifier
+from model.reading.digits import SIDE
+from model.reading.errors import PreprocessingError
+from model.reading.evaluate import evaluate
+from model.reading.mnist import load_mnist_test
+from model.reading.reader import Reader
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEED_CHECKPOINT = PROJECT / "checkpoints" / "seed.weights.h5"
 DEFAULT_MNIST = PROJECT.parent / "shared" / "data" / "mnist.npz"
 DEFAULT_REAL_DEV = PROJECT.parent / "shared" / "data" / "real-dev"
+DEFAULT_REAL_TRAIN = PROJECT.parent / "shared" / "data" / "real-train"
 SURE_AND_WRONG = 0.90  # an answer this confident that is wrong is the worst kind
 TIMED_SIDE = 1280  # the goal's time is for photos of this long side (Telegram's photos)
 
-SETS = ("real single", "real numbers", "real no digit", "rendered single", "rendered numbers",
+SETS = ("real single", "real numbers", "real no digit", "real-train single",
+        "real-train numbers", "real-train no digit", "rendered single", "rendered numbers",
         "rendered no digit")
 
 
@@ -81,9 +85,10 @@ Pipeline = Callable[[bytes], tuple[str, float]]
 # The photos
 
 
-def real_dev(folder: Path) -> list[Sample]:
-    """Every photo listed in real-dev's manifest, labelled with what it shows."""
-    sets = {"single": "real single", "numbers": "real numbers", "negatives": "real no digit"}
+def real_photos(folder: Path, prefix: str = "real") -> list[Sample]:
+    """Every photo listed in a real set's manifest, labelled with what it shows."""
+    sets = {"single": f"{prefix} single", "numbers": f"{prefix} numbers",
+            "negatives": f"{prefix} no digit"}
     with (folder / "manifest.csv").open() as manifest:
         rows = list(csv.DictReader(manifest))
     return [
@@ -101,14 +106,14 @@ def rendered(
     samples = [
         Sample("rendered no digit" if s.label is None else "rendered single", s.condition,
                s.data, None if s.label is None else str(s.label))
-        for s in photoset.photo_set(images, labels, per_condition, negatives, seed)
+        for s in rendering.photo_set(images, labels, per_condition, negatives, seed)
     ]
     rng = np.random.default_rng([seed, 1])
-    for condition in photoset.CONDITIONS:
+    for condition in rendering.CONDITIONS:
         for k in range(numbers_per_condition):
             picked = rng.integers(0, len(images), size=2 + k % 5)
-            number = photoset.compose_number(images[picked, ..., 0], rng)
-            data = photoset.render(number, condition, rng)
+            number = rendering.compose_number(images[picked, ..., 0], rng)
+            data = rendering.render(number, condition, rng)
             text = "".join(str(int(label)) for label in labels[picked])
             samples.append(Sample("rendered numbers", condition, data, text))
     return samples
@@ -135,7 +140,7 @@ def baseline(seed: Classifier) -> Pipeline:
     """The seed tutorial's pipeline: the whole picture squashed to 28x28, inverted."""
 
     def read(data: bytes) -> tuple[str, float]:
-        image = Image.open(io.BytesIO(data)).convert("L").resize((28, 28))
+        image = Image.open(io.BytesIO(data)).convert("L").resize((SIDE, SIDE))
         pixels = (255 - np.asarray(image, np.float32)) / 255
         probabilities = seed.predict(pixels[np.newaxis])[0]
         return str(int(probabilities.argmax())), float(probabilities.max())
@@ -288,6 +293,16 @@ def misses(samples: Sequence[Sample], answers: Sequence[Answer]) -> str:
     return "\n".join(lines)
 
 
+def write_answers(path: Path, samples: Sequence[Sample], answers: Sequence[Answer]) -> None:
+    """One row per photo: set, name, label, the digits given and the confidence."""
+    with path.open("w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["set", "name", "label", "answer", "confidence"])
+        for sample, answer in zip(samples, answers, strict=True):
+            writer.writerow([sample.set, sample.name, sample.label or "", answer.text,
+                             f"{answer.confidence:.4f}"])
+
+
 # --------------------------------------------------------------------------------------
 
 
@@ -301,6 +316,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
                         help="rendered photos per no-digit condition")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--real-dev", type=Path, default=DEFAULT_REAL_DEV)
+    parser.add_argument("--real-train", type=Path, default=DEFAULT_REAL_TRAIN)
+    parser.add_argument("--answers", type=Path,
+                        help="write each photo's answer to this CSV (to compare two runs)")
     parser.add_argument("--mnist-path", type=Path,
                         default=Path(os.environ.get("MNIST_PATH") or DEFAULT_MNIST))
     parser.add_argument("--checkpoint", type=Path, default=checkpoint.DEFAULT_CHECKPOINT)
@@ -320,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     test = load_mnist_test(args.mnist_path)
     reader = Reader.load(args.checkpoint)
     seed = Classifier.load(args.baseline_checkpoint)
-    samples = real_dev(args.real_dev) + rendered(
+    samples = real_photos(args.real_dev) + real_photos(args.real_train, "real-train") + rendered(
         test.images, test.labels, args.per_condition, args.numbers_per_condition,
         args.negatives, args.seed,
     )
@@ -337,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if args.misses:
         print("\n" + misses(samples, answers["ours"]))
+    if args.answers:
+        write_answers(args.answers, samples, answers["ours"])
     _progress("done", started)
     return 1 if args.check and not all(goal.met for goal in checks) else 0
 

@@ -7,35 +7,44 @@ Keras' `model.predict`, in the handler, one update at a time.
 
 import io
 import os
+from collections.abc import Awaitable, Callable
 
+import keras
 import numpy as np
 from PIL import Image, ImageOps
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from model import checkpoint
+from model.reading import checkpoint
+from model.reading.digits import SIDE
+from model.training.weights import load_weights
 
 SEED = checkpoint.DEFAULT_CHECKPOINT.with_name("seed.weights.h5")
 
 
-async def read_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    attachment = message.photo[-1] if message.photo else message.document
-    data = await (await attachment.get_file()).download_as_bytearray()
-    gray = ImageOps.invert(Image.open(io.BytesIO(data)).convert("L")).resize((28, 28))
-    pixels = np.asarray(gray, np.float32)[None, ..., None] / 255.0
-    probabilities = context.bot_data["model"].predict(pixels, verbose=0)[0]
-    digit = int(probabilities.argmax())
-    await message.reply_text(f"{digit} — {probabilities[digit]:.1%} sure")
+def photo_reader(model: keras.Model) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable]:
+    """The handler: each photo read as the tutorial's predict script reads it."""
+
+    async def read_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        attachment = message.photo[-1] if message.photo else message.document
+        data = await (await attachment.get_file()).download_as_bytearray()
+        gray = ImageOps.invert(Image.open(io.BytesIO(data)).convert("L")).resize((SIDE, SIDE))
+        pixels = np.asarray(gray, np.float32)[None, ..., None] / 255.0
+        probabilities = model.predict(pixels, verbose=0)[0]
+        digit = int(probabilities.argmax())
+        await message.reply_text(f"{digit} — {probabilities[digit]:.1%} sure")
+
+    return read_photo
 
 
 def main() -> None:
-    model, _ = checkpoint.load(SEED)
+    model, _ = load_weights(SEED)
     root = os.environ["TELEGRAM_BASE_URL"]
     application = (ApplicationBuilder().token(os.environ["TELEGRAM_BOT_TOKEN"])
                    .base_url(f"{root}/bot").base_file_url(f"{root}/file/bot").build())
-    application.bot_data["model"] = model
-    application.add_handler(MessageHandler(filters.PHOTO | filters.Document.IMAGE, read_photo))
+    application.add_handler(MessageHandler(filters.PHOTO | filters.Document.IMAGE,
+                                           photo_reader(model)))
     application.run_polling()
 
 

@@ -17,19 +17,18 @@ import contextlib
 import os
 import re
 import signal
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
-from model import photoset
-from model.data import load_mnist_test
-from testing.fake_telegram import FakeTelegram
+from model import rendering
+from model.reading.mnist import load_mnist_test
+from testing.bot_process import BotProcess
+from testing.fake_telegram import Call, FakeTelegram
 
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_MNIST = PROJECT.parent / "shared" / "data" / "mnist.npz"
@@ -39,59 +38,51 @@ DISTINCT_PHOTOS = 20  # rendered once, sent again and again
 QUIET_SECONDS = 90  # no new answer for this long (retries give up after 60 s): the rest are lost
 
 
-class Bot:
-    """`python -m bot` in a subprocess, with its peak resident memory sampled."""
-
-    def __init__(self, fake: FakeTelegram, workdir: Path, run: int) -> None:
-        env = {
-            "PATH": os.environ["PATH"], "PYTHONPATH": str(PROJECT),
-            "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_BASE_URL": fake.root,
-            "DATA_DIR": str(workdir / "data"), "HEARTBEAT_FILE": str(workdir / "heartbeat"),
-            "PHOTOS_PER_MINUTE": "100000", "LOG_LEVEL": "WARNING",
-        }
-        self.log = (workdir / f"bot-{run}.log").open("w")
-        self.process = subprocess.Popen([sys.executable, "-m", "bot"], cwd=workdir, env=env,
-                                        stdout=self.log, stderr=self.log)
-        self.peak_rss = 0
-        self._sampler = threading.Thread(target=self._sample, daemon=True)
-        self._sampler.start()
-
-    def _sample(self) -> None:
-        status = Path(f"/proc/{self.process.pid}/status")
-        while self.process.poll() is None:
-            try:
-                rss = int(re.search(r"VmRSS:\s+(\d+) kB", status.read_text()).group(1))
-                self.peak_rss = max(self.peak_rss, rss * 1024)
-            except (OSError, AttributeError):
-                pass
-            time.sleep(0.05)
-
-    def stop(self, sig: int) -> None:
-        if self.process.poll() is None:
-            self.killed_at = time.time()
-            self.process.send_signal(sig)
-            self.process.wait(timeout=60)
-        self.log.close()
+def start_bot(fake: FakeTelegram, workdir: Path, run: int) -> BotProcess:
+    """The real bot on `workdir`'s DATA_DIR, its peak memory watched."""
+    bot = BotProcess(fake, workdir, log_name=f"bot-{run}.log", DATA_DIR=str(workdir / "data"),
+                     PHOTOS_PER_MINUTE="100000", LOG_LEVEL="WARNING")
+    bot.watch_memory()
+    return bot
 
 
 def photos(mnist_path: Path, seed: int) -> list[tuple[bytes, int]]:
     test = load_mnist_test(mnist_path)
     rng = np.random.default_rng(seed)
     picked = rng.choice(len(test.images), DISTINCT_PHOTOS, replace=False)
-    return [(photoset.render(test.images[i, ..., 0], "clean-white-paper", rng),
+    return [(rendering.render(test.images[i, ..., 0], "clean-white-paper", rng),
              int(test.labels[i])) for i in picked]
 
 
-def answers_to(fake: FakeTelegram, sent: list[dict]) -> Counter:
-    """How many accepted replies each sent message got, by (chat, message id)."""
-    wanted = {(m["chat"]["id"], m["message_id"]) for m in sent}
-    counts: Counter = Counter()
-    for call in fake.calls("sendMessage"):
-        key = (call.params.get("chat_id"), call.params.get("reply_parameters", {})
-               .get("message_id"))
-        if call.status == 200 and key in wanted:
-            counts[key] += 1
-    return counts
+Key = tuple[int, int]  # (chat, message id) of a photo sent
+
+
+def replied_to(call: Call) -> Key:
+    """The (chat, message id) a sendMessage call answers."""
+    return call.params.get("chat_id"), call.params.get("reply_parameters", {}).get("message_id")
+
+
+def answers_to(fake: FakeTelegram, sent: dict[Key, int]) -> Counter:
+    """How many accepted replies each sent photo got."""
+    return Counter(replied_to(call) for call in fake.calls("sendMessage")
+                   if call.status == 200 and replied_to(call) in sent)
+
+
+def wait_for_answers(fake: FakeTelegram, sent: dict[Key, int], at_least: int) -> int:
+    """Wait until `at_least` photos are answered, or none more is for QUIET_SECONDS."""
+    answered, last_progress = 0, time.monotonic()
+    while answered < at_least and time.monotonic() - last_progress < QUIET_SECONDS:
+        time.sleep(0.05)
+        now = len(answers_to(fake, sent))
+        if now > answered:
+            answered, last_progress = now, time.monotonic()
+    return answered
+
+
+def tries(fake: FakeTelegram, key: Key, kill_time: float) -> list[str]:
+    """Each reply tried for a photo: its status, and when, against the SIGKILL."""
+    return [f"{call.status} at kill{call.time - kill_time:+.3f}s"
+            for call in fake.calls("sendMessage") if replied_to(call) == key]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,51 +102,32 @@ def main(argv: list[str] | None = None) -> int:
     kept = contextlib.nullcontext(tempfile.mkdtemp(prefix="soak-")) if args.keep else None
     with FakeTelegram() as fake, kept or tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        runs = [Bot(fake, workdir, 1)]
-        fake.wait_for("getUpdates", timeout=180)
+        runs = [start_bot(fake, workdir, 1)]
+        runs[0].wait_until_polling(timeout=180)
         fake.fail_randomly(FAILING, args.failure_rate, FAULTS, seed=args.seed)
-        sent, labels = [], {}
+        sent: dict[Key, int] = {}  # each photo sent, and the digit it shows
         for k in range(args.photos):
             data, label = pictures[k % len(pictures)]
             message = fake.send_photo([data], user_id=50_000 + k % args.chats)
-            sent.append(message)
-            labels[(message["chat"]["id"], message["message_id"])] = label
-        while len(answers_to(fake, sent)) < args.photos // 2:
-            time.sleep(0.05)
-        answered_before_kill = len(answers_to(fake, sent))
+            sent[(message["chat"]["id"], message["message_id"])] = label
+        answered_before_kill = wait_for_answers(fake, sent, args.photos // 2)
         runs[0].stop(signal.SIGKILL)
-        runs.append(Bot(fake, workdir, 2))
-        answered, last_progress = 0, time.monotonic()
-        while answered < args.photos and time.monotonic() - last_progress < QUIET_SECONDS:
-            time.sleep(0.2)
-            if len(answers_to(fake, sent)) > answered:
-                answered, last_progress = len(answers_to(fake, sent)), time.monotonic()
+        runs.append(start_bot(fake, workdir, 2))
+        wait_for_answers(fake, sent, args.photos)
         time.sleep(3.0)  # answers sent twice would arrive by now
         counts = answers_to(fake, sent)
-        right = sum(
-            re.match(r"\d", call.params["text"]) is not None
-            and int(call.params["text"][0]) == labels[key]
-            for call in fake.calls("sendMessage") if call.status == 200
-            for key in [(call.params.get("chat_id"),
-                         call.params.get("reply_parameters", {}).get("message_id"))]
-            if key in labels
-        )
+        right = sum(re.match(r"\d", call.params["text"]) is not None
+                    and int(call.params["text"][0]) == sent[replied_to(call)]
+                    for call in fake.calls("sendMessage")
+                    if call.status == 200 and replied_to(call) in sent)
         faults = Counter((call.method, call.status) for call in fake.requests
                          if call.status != 200)
-        kill_time = runs[0].killed_at
-        for chat, message_id in sorted(set(labels) - set(counts)):
-            tries = [f"{call.status} at kill{call.time - kill_time:+.3f}s"
-                     for call in fake.calls("sendMessage")
-                     if (call.params.get("chat_id"), call.params.get("reply_parameters", {})
-                         .get("message_id")) == (chat, message_id)]
-            print(f"lost: chat {chat} message {message_id}: replies tried {tries or 'none'}")
-        for (chat, message_id), n in sorted(counts.items()):
-            if n > 1:
-                tries = [f"{call.status} at kill{call.time - kill_time:+.3f}s"
-                         for call in fake.calls("sendMessage")
-                         if (call.params.get("chat_id"), call.params.get("reply_parameters", {})
-                             .get("message_id")) == (chat, message_id)]
-                print(f"twice: chat {chat} message {message_id}: replies {tries}")
+        kill_time = runs[0].stopped_at
+        for key in sorted(set(sent) - set(counts)):
+            print(f"lost: chat {key[0]} message {key[1]}: replies tried"
+                  f" {tries(fake, key, kill_time) or 'none'}")
+        for key in sorted(key for key, n in counts.items() if n > 1):
+            print(f"twice: chat {key[0]} message {key[1]}: replies {tries(fake, key, kill_time)}")
         runs[1].stop(signal.SIGTERM)
 
     if args.keep:

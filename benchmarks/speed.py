@@ -25,9 +25,11 @@ from pathlib import Path
 
 import numpy as np
 
-from model import checkpoint, photoset
-from model.data import load_mnist
-from model.reader import Reader
+from model import rendering
+from model.reading import checkpoint
+from model.reading.mnist import load_mnist
+from model.reading.reader import Reader
+from model.training.weights import load_weights
 from testing.fake_telegram import FakeTelegram
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -86,12 +88,12 @@ def main(argv: list[str] | None = None) -> None:
     mnist = load_mnist(args.mnist_path)
     reader = Reader.load()
     classifier = reader.classifier  # LiteRT, as the bot serves it
-    model, _ = checkpoint.load(checkpoint.DEFAULT_CHECKPOINT)  # the same network in Keras
+    model, _ = load_weights(checkpoint.DEFAULT_CHECKPOINT)  # the same network in Keras
     one, batch = mnist.test.images[:1], mnist.test.images[:64]
     rng = np.random.default_rng(0)
-    digit = photoset.render(mnist.test.images[0, ..., 0], "clean-white-paper", rng)
-    number = photoset.render(
-        photoset.compose_number(mnist.test.images[:6, ..., 0], rng), "clean-white-paper", rng
+    digit = rendering.render(mnist.test.images[0, ..., 0], "clean-white-paper", rng)
+    number = rendering.render(
+        rendering.compose_number(mnist.test.images[:6, ..., 0], rng), "clean-white-paper", rng
     )
 
     print(f"{'what':<44} {'ours':>13}")

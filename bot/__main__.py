@@ -24,7 +24,7 @@ def main() -> None:
     from telegram.error import InvalidToken
 
     from bot.app import run  # imports TensorFlow: only once the settings are known good
-    from model.checkpoint import CheckpointError
+    from model.reading.checkpoint import CheckpointError
 
     logger = logging.getLogger("bot")
     try:

@@ -15,6 +15,7 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     Defaults,
     MessageHandler,
     TypeHandler,
@@ -32,7 +33,8 @@ from bot.delivery import JournalingTransport, PatientRateLimiter
 from bot.heartbeat import PollingRequest, check_webhook
 from bot.journal import Journal, JournaledQueue, JournaledUpdateProcessor
 from bot.persistence import LanguageChoices
-from model.reader import Reader
+from bot.state import BotData
+from model.reading.reader import Reader
 
 logger = logging.getLogger(__name__)
 
@@ -59,20 +61,20 @@ class GracefulApplication(Application):
 async def on_startup(application: Application) -> None:
     """Load the network once (off the loop), queue what a previous run left unanswered,
     and tell Telegram the command list."""
-    settings: Settings = application.bot_data["settings"]
-    reader = await asyncio.to_thread(Reader.load, settings.checkpoint)
-    application.bot_data["reader"] = reader
+    shared: BotData = application.bot_data
+    settings = shared.settings
+    shared.reader = await asyncio.to_thread(Reader.load, settings.checkpoint)
     logger.info(
         "Loaded %s (MNIST test accuracy %s)",
-        settings.checkpoint.name, reader.metadata.get("test_accuracy", "unknown"),
+        settings.checkpoint.name, shared.reader.metadata.get("test_accuracy", "unknown"),
     )
-    unfinished = application.bot_data["journal"].unfinished()
+    unfinished = shared.journal.unfinished()
     if unfinished:
         logger.info("Answering %d updates a previous run received but did not", len(unfinished))
     for body in unfinished:
         await application.update_queue.put(Update.de_json(body, application.bot))
     if settings.webhook:  # the health check's heartbeat, which polling would give
-        application.bot_data["webhook_check"] = asyncio.create_task(check_webhook(
+        shared.webhook_check = asyncio.create_task(check_webhook(
             application.bot, settings.webhook.url, settings.heartbeat_file,
             lambda: _stop_for_good(application),
         ))
@@ -103,7 +105,7 @@ async def _set_command_menus(bot: Bot, admin_ids: frozenset[int]) -> None:
 
 
 async def on_stop(application: Application) -> None:
-    check = application.bot_data.get("webhook_check")
+    check = application.bot_data.webhook_check
     if check is not None:
         check.cancel()
 
@@ -163,6 +165,7 @@ def build_application(settings: Settings) -> Application:
     builder = (
         ApplicationBuilder()
         .application_class(GracefulApplication)
+        .context_types(ContextTypes(bot_data=BotData))
         .token(settings.token)
         .update_queue(JournaledQueue(journal))
         .defaults(Defaults(do_quote=True, allow_sending_without_reply=True))
@@ -184,11 +187,12 @@ def build_application(settings: Settings) -> Application:
     if urls:  # a self-hosted Bot API server; PTB does not derive the file URL
         builder = builder.base_url(urls["base_url"]).base_file_url(urls["base_file_url"])
     application = builder.build()
-    application.bot_data["settings"] = settings
-    application.bot_data["journal"] = journal
-    application.bot_data["message_limit"] = MessageLimit(settings.photos_per_minute)
-    application.bot_data["error_alerts"] = ErrorAlerts(settings.admin_ids, settings.token)
-    application.bot_data["capacity"] = Capacity()
+    shared: BotData = application.bot_data
+    shared.settings = settings
+    shared.journal = journal
+    shared.message_limit = MessageLimit(settings.photos_per_minute)
+    shared.error_alerts = ErrorAlerts(settings.admin_ids, settings.token)
+    shared.capacity = Capacity()
     polling.on_token_rejected = lambda: _stop_for_good(application)
 
     new = filters.UpdateType.MESSAGE  # edits of old messages are not asked again
@@ -224,13 +228,13 @@ def build_application(settings: Settings) -> Application:
 
 def _stop_for_good(application: Application) -> None:
     """Telegram rejected the token mid-run: stop, so that the supervisor sees a failure."""
-    if application.bot_data.get("token_rejected"):
+    if application.bot_data.token_rejected:
         return  # (PTB's last getUpdates while stopping is rejected too)
     logger.error(
         "Telegram rejected TELEGRAM_BOT_TOKEN while polling (revoked?): stopping."
         " Put a valid token from @BotFather in .env and start the bot again."
     )
-    application.bot_data["token_rejected"] = True
+    application.bot_data.token_rejected = True
     application.stop_running()
 
 
@@ -254,4 +258,4 @@ def run(settings: Settings) -> int:
         )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
-    return 1 if application.bot_data.get("token_rejected") else 0
+    return 1 if application.bot_data.token_rejected else 0

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from model.checkpoint import DEFAULT_SERVED_MODEL
+from model.reading.checkpoint import DEFAULT_SERVED_MODEL
 
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")

@@ -13,17 +13,15 @@ from typing import TypeVar
 from telegram import File, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop
 
 from bot import i18n, messages
-from bot.access import MessageLimit
-from bot.capacity import Capacity
-from model.data import MnistError
-from model.errors import ImageTooLarge, NoDigitFound, PreprocessingError
-from model.evaluate import Report, confusion_matrix_png, evaluate_on_mnist
-from model.pictures import annotated_png
-from model.reader import Reader
-from model.reading import Reading
+from bot.state import Context
+from model.reading.errors import ImageTooLarge, PreprocessingError
+from model.reading.evaluate import Report, confusion_matrix_png, evaluate_on_mnist
+from model.reading.mnist import MnistError
+from model.reading.pictures import annotated_png
+from model.reading.reader import Reader
 
 logger = logging.getLogger(__name__)
 
@@ -41,14 +39,13 @@ SHOW_ACTION_AFTER_SECONDS = 1.0
 T = TypeVar("T")
 
 
-async def admit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def admit(update: Update, context: Context) -> None:
     """Runs before every other handler: stops users not on ALLOWED_USER_IDS, and users
     over their PHOTOS_PER_MINUTE, each told so once rather than once per message."""
     user = update.effective_user
     if user is None:
         return
-    settings = context.bot_data["settings"]
-    limit: MessageLimit = context.bot_data["message_limit"]
+    settings, limit = context.bot_data.settings, context.bot_data.message_limit
     allowed = settings.allowed_user_ids
     if allowed and user.id not in allowed and user.id not in settings.admin_ids:
         if limit.first_refusal(user.id):
@@ -65,7 +62,7 @@ async def admit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     raise ApplicationHandlerStop
 
 
-def language_of(update: object, context: ContextTypes.DEFAULT_TYPE) -> i18n.Language:
+def language_of(update: object, context: Context) -> i18n.Language:
     """The language to answer in: the user's choice (/language), else their Telegram app's."""
     chosen = context.user_data.get(LANGUAGE) if context.user_data is not None else None
     if chosen in i18n.LANGUAGES:
@@ -74,7 +71,7 @@ def language_of(update: object, context: ContextTypes.DEFAULT_TYPE) -> i18n.Lang
     return i18n.language(i18n.best_match(user.language_code if user else None))
 
 
-def _say(update: object, context: ContextTypes.DEFAULT_TYPE, text: str, **fields: object
+def _say(update: object, context: Context, text: str, **fields: object
          ) -> str:
     return messages.say(language_of(update, context), text, **fields)
 
@@ -87,28 +84,28 @@ async def _tell(update: Update, text: str) -> None:
         await update.effective_message.reply_text(text)
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: Context) -> None:
     """Greet the user and say what to send."""
     await update.effective_message.reply_text(_say(update, context, messages.WELCOME))
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: Context) -> None:
     """Say how to get a good reading."""
     await update.effective_message.reply_text(_say(update, context, messages.HELP))
 
 
-async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def privacy(update: Update, context: Context) -> None:
     """Say what happens to the photos."""
     await update.effective_message.reply_text(_say(update, context, messages.PRIVACY))
 
 
-async def read_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def read_photo(update: Update, context: Context) -> None:
     """Read the digits in a photo, taking its largest size."""
     message = update.effective_message
     await reply_with_reading(update, context, await message.photo[-1].get_file())
 
 
-async def read_image_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def read_image_document(update: Update, context: Context) -> None:
     """Read the digits in an image sent as a file."""
     message = update.effective_message
     if (message.document.file_size or 0) > MAX_DOWNLOAD_BYTES:
@@ -148,14 +145,14 @@ async def _showing_if_slow(message: Message, action: str, work: Awaitable[T]) ->
 
 
 async def reply_with_reading(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, file: File
+    update: Update, context: Context, file: File
 ) -> None:
     """Download the image into memory, read it off the event loop, answer."""
     message, language = update.effective_message, language_of(update, context)
-    reader: Reader = context.bot_data["reader"]
+    read = context.bot_data.reader.read
     try:
         reading = await _showing_if_slow(
-            message, ChatAction.TYPING, _download_and_run(context, file, reader.read)
+            message, ChatAction.TYPING, _download_and_run(context, file, read)
         )
     except PreprocessingError as problem:
         logger.info("Could not read an image: %s", problem)
@@ -174,10 +171,10 @@ async def reply_with_reading(
 
 
 async def _download_and_run(
-    context: ContextTypes.DEFAULT_TYPE, file: File, work: Callable[[bytearray], T]
+    context: Context, file: File, work: Callable[[bytearray], T]
 ) -> T:
     """`work` on the file's bytes, in a worker thread, within the bot's capacity."""
-    capacity: Capacity = context.bot_data["capacity"]
+    capacity = context.bot_data.capacity
     async with capacity.file(file.file_size):
         # (bytes() would copy it once more.)
         data = await file.download_as_bytearray(read_timeout=DOWNLOAD_STALL_SECONDS)
@@ -186,11 +183,7 @@ async def _download_and_run(
 
 
 def _explain(problem: PreprocessingError) -> str:
-    if isinstance(problem, NoDigitFound):
-        return messages.NO_DIGIT
-    if isinstance(problem, ImageTooLarge):
-        return messages.TOO_LARGE
-    return messages.UNREADABLE
+    return messages.TOO_LARGE if isinstance(problem, ImageTooLarge) else messages.UNREADABLE
 
 
 def _image_file_of(message: Message | None) -> str | None:
@@ -204,7 +197,7 @@ def _image_file_of(message: Message | None) -> str | None:
     return None
 
 
-async def show_what_model_saw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_what_model_saw(update: Update, context: Context) -> None:
     """Read the user's photo again and send it back with what was found drawn on it.
 
     The photo is the message the answer replies to, so nothing is kept between the
@@ -217,25 +210,23 @@ async def show_what_model_saw(update: Update, context: ContextTypes.DEFAULT_TYPE
         await query.answer(_say(update, context, messages.SAW_EXPIRED), show_alert=True)
         return
     await query.answer()
-    reader: Reader = context.bot_data["reader"]
     file = await context.bot.get_file(file_id)
     picture = await _showing_if_slow(answer, ChatAction.UPLOAD_PHOTO, _download_and_run(
-        context, file, functools.partial(_annotated, reader)))
+        context, file, functools.partial(_annotated, context.bot_data.reader)))
     await answer.reply_photo(picture, caption=_say(update, context, messages.SAW_CAPTION))
 
 
-async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stale_button(update: Update, context: Context) -> None:
     """A press on a button this bot no longer offers: answer it, or the client spins."""
     await update.callback_query.answer(_say(update, context, messages.SAW_EXPIRED),
                                        show_alert=True)
 
 
 def _annotated(reader: Reader, data: bytes) -> bytes:
-    reading: Reading = reader.read(data)
-    return annotated_png(reading)
+    return annotated_png(reader.read(data))
 
 
-async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def choose_language(update: Update, context: Context) -> None:
     """/language: a button for each language; /language auto: back to Telegram's."""
     if context.args and context.args[0].lower() == AUTO:
         context.user_data.pop(LANGUAGE, None)
@@ -252,7 +243,7 @@ async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     )
 
 
-async def language_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def language_chosen(update: Update, context: Context) -> None:
     """A press on one of /language's buttons: keep the choice, confirm it in that language."""
     query = update.callback_query
     code = query.data.removeprefix(CHOSEN)
@@ -268,12 +259,12 @@ async def language_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await query.edit_message_text(_say(update, context, confirmation))
 
 
-async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unsupported(update: Update, context: Context) -> None:
     """Anything that is not an image: say what to send."""
     await update.effective_message.reply_text(_say(update, context, messages.UNSUPPORTED))
 
 
-async def accuracy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def accuracy(update: Update, context: Context) -> None:
     """Evaluate the model on MNIST's test set and send the report with a confusion matrix."""
     message, language = update.effective_message, language_of(update, context)
     await message.reply_text(messages.say(language, messages.EVALUATING))
@@ -288,30 +279,30 @@ async def accuracy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_photo(picture, caption=messages.accuracy_report(language, report))
 
 
-async def _shared_evaluation(context: ContextTypes.DEFAULT_TYPE) -> tuple[Report, bytes]:
+async def _shared_evaluation(context: Context) -> tuple[Report, bytes]:
     """The report and its picture; whoever asks while an evaluation runs shares it."""
-    running: asyncio.Future | None = context.bot_data.get("evaluation")
+    shared = context.bot_data
+    running = shared.evaluation
     if running is None:
-        running = asyncio.ensure_future(_evaluate(context))
-        context.bot_data["evaluation"] = running
-        running.add_done_callback(lambda _: context.bot_data.pop("evaluation", None))
+        running = shared.evaluation = asyncio.ensure_future(_evaluate(context))
+        running.add_done_callback(lambda _: setattr(shared, "evaluation", None))
     return await asyncio.shield(running)  # one asker cancelled must not cancel the rest
 
 
-async def _evaluate(context: ContextTypes.DEFAULT_TYPE) -> tuple[Report, bytes]:
-    reader: Reader = context.bot_data["reader"]
-    settings = context.bot_data["settings"]
-    report = await asyncio.to_thread(evaluate_on_mnist, reader.classifier, settings.mnist_path)
+async def _evaluate(context: Context) -> tuple[Report, bytes]:
+    shared = context.bot_data
+    report = await asyncio.to_thread(evaluate_on_mnist, shared.reader.classifier,
+                                     shared.settings.mnist_path)
     logger.info("Evaluated on %d MNIST test images: %.4f", report.images, report.accuracy)
     return report, await asyncio.to_thread(confusion_matrix_png, report)
 
 
-async def refuse_accuracy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def refuse_accuracy(update: Update, context: Context) -> None:
     """/accuracy from someone who is not an admin."""
     await update.effective_message.reply_text(_say(update, context, messages.NOT_ADMIN))
 
 
-async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def report_error(update: object, context: Context) -> None:
     """Log the failure, tell the user something went wrong, then tell the admins."""
     if update is None and isinstance(context.error, NetworkError):
         # getUpdates failed (5xx, timeout, no network): PTB polls again with backoff.
@@ -324,4 +315,4 @@ async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> No
                 _say(update, context, messages.SOMETHING_WENT_WRONG))
         except TelegramError as error:
             logger.warning("Could not tell the user about the failure: %s", error)
-    await context.bot_data["error_alerts"].report(context.bot, context.error)
+    await context.bot_data.error_alerts.report(context.bot, context.error)

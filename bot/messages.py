@@ -10,12 +10,11 @@ from typing import TYPE_CHECKING
 from telegram import BotCommand
 
 from bot.i18n import Language
-from model.policy import is_sure
-from model.reading import Refusal
+from model.reading.result import Refusal
 
 if TYPE_CHECKING:  # only for type hints
-    from model.evaluate import Report
-    from model.reading import Character, Reading
+    from model.reading.evaluate import Report
+    from model.reading.result import Character, Reading
 
 
 def N_(text: str) -> str:  # gettext's name for "translate later"
@@ -111,7 +110,6 @@ REFUSALS = {
     ),
     Refusal.UNCLEAR: N_("I can't make out the digits clearly enough to say.\n\n{tips}"),
 }
-NO_DIGIT = REFUSALS[Refusal.NO_WRITING]
 UNREADABLE = N_("I couldn't open this file as an image. Please send a photo or a PNG/JPEG file.")
 TOO_LARGE = N_("This image is too large for me. Please send it as a photo (not as a file).")
 NOT_ADMIN = N_("Sorry, /accuracy is only for the bot's admins.")
@@ -154,7 +152,7 @@ def reading(language: Language, result: "Reading") -> str:
     answer = say(language, SURE, number=result.number,
                  confidence=language.percent(result.confidence))
     each = " · ".join(f"{c.digit} {language.percent(c.confidence)}" for c in digits)
-    if all(is_sure(c) for c in digits):
+    if all(c.sure for c in digits):
         return f"{answer}\n{each}"
     return f"{answer}\n{each}\n\n{say(language, SOME_HARD)}"
 
@@ -162,7 +160,7 @@ def reading(language: Language, result: "Reading") -> str:
 def _single_digit(language: Language, digit: "Character") -> str:
     answer = say(language, SURE, number=digit.digit,
                  confidence=language.percent(digit.confidence, 1))
-    if is_sure(digit):
+    if digit.sure:
         return answer
     hedged = say(language, OR_MAYBE, answer=answer, runner_up=digit.runner_up,
                  confidence=language.percent(digit.runner_up_confidence, 1))

@@ -1,8 +1,11 @@
-"""The digit reader: photos in, numbers out; and the network's data, training and evaluation.
+"""Everything about digits, and nothing about Telegram (the bot imports this, never the
+reverse). Three packages, each with one concern:
 
-A photo flows one way: `decode` -> `ink` (the writing) -> `layout` (its characters, in
-reading order) -> `normalise` (28x28, as MNIST) -> `classifier` (the network) -> `policy`
-(read or refuse) -> a `reading.Reading`. `reader` runs that flow.
-
-Nothing in this package knows about Telegram; the bot imports it, never the reverse.
+- `model.reading`: photos in, numbers out. What the bot and `python -m
+  model.reading.predict` run: LiteRT and no TensorFlow. It imports nothing from the
+  other two.
+- `model.training`: the networks, their data and augmentation, training and the export
+  to LiteRT (TensorFlow and Keras). It may import `reading` and `rendering`.
+- `model.rendering`: phone photos of handwriting rendered from MNIST digits, for
+  training and the benchmarks. It imports only `model.reading.digits`.
 """

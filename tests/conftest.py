@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.data import Mnist, load_mnist
-from model.reader import Reader
+from model.reading.mnist import Mnist, load_mnist
+from model.reading.reader import Reader
 
 PROJECT = Path(__file__).resolve().parent.parent
 MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from model.errors import PreprocessingError
-from model.reader import Reader
-from model.reading import Reading
+from model.reading.errors import PreprocessingError
+from model.reading.reader import Reader
+from model.reading.result import Reading
 
 FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")
 

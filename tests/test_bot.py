@@ -10,7 +10,6 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -20,8 +19,9 @@ import pytest
 from PIL import Image
 
 from bot import handlers, i18n, messages
-from model import photoset
-from model.reading import Refusal
+from model import rendering
+from model.reading.result import Refusal
+from testing.bot_process import BotProcess, PeakMemory
 from testing.fake_telegram import FakeTelegram
 from tests.images import encode, jpeg, letters, phone_photo, portrait
 from tests.texts import english
@@ -34,29 +34,18 @@ ADMIN, STRANGER = 42, 1001
 def telegram(tmp_path_factory, mnist_path):
     """A running fake Telegram and the bot, started as users start it, polling the fake."""
     workdir = tmp_path_factory.mktemp("bot")
-    log_file = workdir / "bot.log"
-    with FakeTelegram() as fake, log_file.open("w") as log:
-        env = {
-            "PATH": os.environ["PATH"],
-            "PYTHONPATH": str(PROJECT),
-            "TELEGRAM_BOT_TOKEN": fake.token,
-            "TELEGRAM_BASE_URL": fake.root,
-            "ADMIN_IDS": str(ADMIN),
-            "MNIST_PATH": str(mnist_path),
-            "LOG_LEVEL": "DEBUG",  # the most talkative level: the token must still not show
-            "HEARTBEAT_FILE": str(workdir / "heartbeat"),
-            "PHOTOS_PER_MINUTE": "100000",  # these tests send many; tests/test_hosting.py limits
-        }
-        bot = subprocess.Popen(
-            [sys.executable, "-m", "bot"], cwd=workdir, env=env, stdout=log, stderr=log
+    with FakeTelegram() as fake:
+        bot = BotProcess(
+            fake, workdir, ADMIN_IDS=str(ADMIN), MNIST_PATH=str(mnist_path),
+            LOG_LEVEL="DEBUG",  # the most talkative level: the token must still not show
+            PHOTOS_PER_MINUTE="100000",  # these tests send many; tests/test_hosting.py limits
         )
         try:
-            fake.wait_for("getUpdates", timeout=120)
-            fake.log_file, fake.env, fake.bot_pid = log_file, env, bot.pid
+            bot.wait_until_polling()
+            fake.log_file, fake.env, fake.bot_pid = bot.log_file, bot.env, bot.pid
             yield fake
         finally:
-            bot.terminate()
-            bot.wait(timeout=30)
+            bot.stop(timeout=30)
 
 
 def first_line(call) -> str:
@@ -143,8 +132,8 @@ def test_what_the_model_saw_shows_the_photo_with_the_digit_boxed(telegram, mnist
 def test_a_photo_of_a_number_gets_the_number_each_digit_and_the_boxes(telegram, mnist):
     rng = np.random.default_rng(2026)
     picked = [7, 21, 35, 44]
-    number = photoset.compose_number(mnist.test.images[picked, ..., 0], rng)
-    message = telegram.send_photo([photoset.render(number, "clean-white-paper", rng)])
+    number = rendering.compose_number(mnist.test.images[picked, ..., 0], rng)
+    message = telegram.send_photo([rendering.render(number, "clean-white-paper", rng)])
     answer = telegram.replies_to(message)
     expected = "".join(str(mnist.test.labels[i]) for i in picked)
     first, second = answer.params["text"].splitlines()[:2]
@@ -217,9 +206,9 @@ def test_users_are_answered_in_their_telegram_language(telegram, mnist, code):
 
     blank = encode(Image.new("RGB", (640, 480), "white"), "JPEG")
     refusal = telegram.replies_to(telegram.send_photo([blank], user_id=user, language_code=code))
-    assert refusal.params["text"] == messages.say(language, messages.NO_DIGIT)
+    assert refusal.params["text"] == messages.say(language, messages.REFUSALS[Refusal.NO_WRITING])
     if code == "it":
-        assert refusal.params["text"] == english(messages.NO_DIGIT)
+        assert refusal.params["text"] == english(messages.REFUSALS[Refusal.NO_WRITING])
 
 
 @pytest.mark.parametrize(
@@ -412,35 +401,6 @@ def test_a_reading_is_delivered_through_repeated_telegram_errors(telegram, mnist
     assert read_digit(telegram.replies_to(telegram.send_photo([photo]))) == label
 
 
-class PeakMemory:
-    """The highest resident memory of a process while in the `with` block, sampled."""
-
-    def __init__(self, pid: int) -> None:
-        self.pid, self.peak, self._done = pid, 0, threading.Event()
-
-    def rss(self) -> int:
-        status = Path(f"/proc/{self.pid}/status").read_text()
-        return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) * 1024
-
-    def _sample(self) -> None:
-        while not self._done.wait(0.01):
-            self.peak = max(self.peak, self.rss())
-
-    def __enter__(self) -> "PeakMemory":
-        self.before = self.peak = self.rss()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._done.set()
-        self._thread.join()
-
-    @property
-    def added(self) -> int:
-        return self.peak - self.before
-
-
 def big_jpeg(size: tuple[int, int], target_bytes: int) -> bytes:
     """A JPEG of `size` pixels, noisy enough to weigh about `target_bytes`."""
     noise = np.random.default_rng(0).integers(0, 256, (size[1] // 8, size[0] // 8), np.uint8)
@@ -504,31 +464,31 @@ def send_as_user_would(telegram, data: bytes, user_id: int) -> dict:
 def condition_replies(telegram, mnist):
     """Three fresh photos per condition (MNIST test digits), all sent at once."""
     sent = []
-    for number, condition in enumerate(photoset.CONDITIONS):
+    for number, condition in enumerate(rendering.CONDITIONS):
         for k in range(3):
             rng = np.random.default_rng([31, number, k])
             index = 5000 + 3 * number + k
-            data = photoset.render(mnist.test.images[index, ..., 0], condition, rng)
+            data = rendering.render(mnist.test.images[index, ..., 0], condition, rng)
             message = send_as_user_would(telegram, data, user_id=7000 + number)
             sent.append((condition, int(mnist.test.labels[index]), message))
-    for number, condition in enumerate(photoset.NEGATIVE_CONDITIONS):
+    for number, condition in enumerate(rendering.NEGATIVE_CONDITIONS):
         for k in range(3):
             rng = np.random.default_rng([37, number, k])
             digit = mnist.test.images[6000 + 3 * number + k, ..., 0]
-            data = photoset.render_negative(condition, rng, digit=digit)
+            data = rendering.render_negative(condition, rng, digit=digit)
             sent.append((condition, None, send_as_user_would(telegram, data, 8000 + number)))
     return [(condition, label, first_line(telegram.replies_to(message, timeout=120)))
             for condition, label, message in sent]
 
 
-@pytest.mark.parametrize("condition", photoset.CONDITIONS)
+@pytest.mark.parametrize("condition", rendering.CONDITIONS)
 def test_each_photo_condition_is_read_through_telegram(condition_replies, condition):
     answers = [(label, line) for c, label, line in condition_replies if c == condition]
     right = [re.match(rf"{label} — \d", line) is not None for label, line in answers]
     assert sum(right) >= 2, answers
 
 
-@pytest.mark.parametrize("condition", photoset.NEGATIVE_CONDITIONS)
+@pytest.mark.parametrize("condition", rendering.NEGATIVE_CONDITIONS)
 def test_photos_without_a_digit_get_no_digit_on_the_first_line(condition_replies, condition):
     lines = [line for c, _, line in condition_replies if c == condition]
     without_digit = [re.search(r"\d", line) is None for line in lines]

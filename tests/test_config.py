@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import ConfigError, heartbeat_file_setting, load_settings
 from bot.logs import RedactingFormatter
-from model.checkpoint import DEFAULT_SERVED_MODEL
+from model.reading.checkpoint import DEFAULT_SERVED_MODEL
 
 TOKEN = "123456789:fake-token-for-tests"
 PROJECT = Path(__file__).resolve().parent.parent

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from model.decode import decode_grayscale
-from model.errors import ImageTooLarge, NoDigitFound, UnreadableImage
-from model.reader import characters_in
+from model.reading.decode import decode_grayscale
+from model.reading.errors import ImageTooLarge, UnreadableImage
+from model.reading.preprocess import characters_in
+from model.reading.result import Refusal
 from tests.images import drawn_digit, encode, jpeg, phone_photo
 
 
@@ -129,9 +130,9 @@ def test_formats_decoded_in_full_get_a_smaller_pixel_limit():
 
 
 @pytest.mark.parametrize("size", [(1, 1), (2, 2), (5000, 3), (3, 5000)])
-def test_tiny_or_thread_thin_images_have_no_digit(size):
-    with pytest.raises(NoDigitFound):
-        decode_grayscale(encode(Image.new("L", size, 128)))
+def test_tiny_or_thread_thin_images_are_refused_as_holding_no_writing(reader, size):
+    reading = reader.read(encode(Image.new("L", size, 128)))
+    assert reading.refusal is Refusal.NO_WRITING and reading.characters == ()
 
 
 @pytest.mark.parametrize("paper", [0, 128, 255])

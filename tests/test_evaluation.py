@@ -1,10 +1,10 @@
-"""Evaluation: the report /accuracy and `python -m model.evaluate` give."""
+"""Evaluation: the report /accuracy and `python -m model.reading.evaluate` give."""
 
 import numpy as np
 import pytest
 
-from model.data import MnistError, Split, load_mnist
-from model.evaluate import confusion_matrix_png, evaluate, main
+from model.reading.evaluate import confusion_matrix_png, evaluate, main
+from model.reading.mnist import MnistError, Split, load_mnist
 
 
 def test_classifier_reads_mnist_test_digits(reader, mnist):

@@ -6,13 +6,10 @@ what a self-hoster sees: the exit code, a few lines naming what to fix, and neve
 
 import io
 import json
-import os
 import pickle
 import shutil
 import signal
 import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -23,44 +20,13 @@ import pytest
 from PIL import Image
 
 from bot import i18n, messages
-from model import checkpoint
+from model.reading import checkpoint
+from testing.bot_process import BotProcess
 from testing.fake_telegram import FakeTelegram
 from tests.images import jpeg, phone_photo
 from tests.texts import english
 
 PROJECT = Path(__file__).resolve().parent.parent
-
-
-class BotProcess:
-    """`python -m bot` in a subprocess, its output collected in a file."""
-
-    def __init__(self, tmp_path: Path, fake: FakeTelegram, **settings: str) -> None:
-        self.log_file = tmp_path / "bot.log"
-        env = {
-            "PATH": os.environ["PATH"],
-            "PYTHONPATH": str(PROJECT),
-            "TELEGRAM_BOT_TOKEN": fake.token,
-            "TELEGRAM_BASE_URL": fake.root,
-            "LOG_LEVEL": "INFO",
-            "HEARTBEAT_FILE": str(tmp_path / "heartbeat"),
-            **settings,
-        }
-        with self.log_file.open("w") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, stdout=log, stderr=log
-            )
-
-    @property
-    def output(self) -> str:
-        return self.log_file.read_text()
-
-    def exit_code(self, timeout: float = 120) -> int:
-        return self.process.wait(timeout=timeout)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
 
 
 @pytest.fixture
@@ -74,7 +40,7 @@ def start_bot(tmp_path, fake):
     started = []
 
     def start(**settings: str) -> BotProcess:
-        bot = BotProcess(tmp_path, fake, **settings)
+        bot = BotProcess(fake, tmp_path, **settings)
         started.append(bot)
         return bot
 

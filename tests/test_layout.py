@@ -5,8 +5,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
-from model.ink import find_ink, writing_is_dark
-from model.layout import find_shapes
+from model.reading.ink import find_ink, writing_is_dark
+from model.reading.layout import find_shapes
 from tests.images import drawn_digit
 
 

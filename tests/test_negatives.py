@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from model import negatives
+from model.training import negatives
 
 
 def test_no_glyph_that_a_hand_writes_as_a_digit_is_a_negative():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from model.photoset import (
+from model.rendering import (
     CONDITIONS,
     NEGATIVE_CONDITIONS,
     Sample,

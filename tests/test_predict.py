@@ -1,4 +1,4 @@
-"""`python -m model.predict`: the seed's predict script, grown up."""
+"""`python -m model.reading.predict`: the seed's predict script, grown up."""
 
 import json
 import subprocess
@@ -8,14 +8,14 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from model import photoset
+from model import rendering
 from tests.images import encode, jpeg, phone_photo
 
 PROJECT = Path(__file__).resolve().parent.parent
 
 
 def predict(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "model.predict", *args], cwd=PROJECT,
+    return subprocess.run([sys.executable, "-m", "model.reading.predict", *args], cwd=PROJECT,
                           capture_output=True, text=True, timeout=300)
 
 
@@ -24,8 +24,8 @@ def test_reads_each_file_and_reports_the_bad_ones(tmp_path, mnist, rng):
     digit.write_bytes(jpeg(phone_photo(mnist.test.images[0, ..., 0], rng)))
     picked = [1, 2, 3]
     number = tmp_path / "number.jpg"
-    number.write_bytes(photoset.render(
-        photoset.compose_number(mnist.test.images[picked, ..., 0], rng), "clean-white-paper", rng))
+    number.write_bytes(rendering.render(
+        rendering.compose_number(mnist.test.images[picked, ..., 0], rng), "clean-white-paper", rng))
     blank = tmp_path / "blank.png"
     blank.write_bytes(encode(Image.new("L", (300, 200), 255)))
     broken = tmp_path / "broken.png"

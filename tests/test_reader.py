@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from model import checkpoint, photoset
-from model.classifier import Classifier
-from model.normalise import PREPROCESSING_VERSION
-from model.reader import Reader
-from model.reading import Refusal, Role
+from model import rendering
+from model.reading import checkpoint, fingerprint, ink, normalise
+from model.reading.classifier import Classifier
+from model.reading.reader import Reader
+from model.reading.result import Refusal, Role
+from model.training.weights import load_weights
 from tests.images import encode, jpeg, letters, phone_photo
 
 
@@ -20,7 +21,7 @@ def test_shipped_checkpoint_describes_itself():
     metadata = checkpoint.read_metadata(checkpoint.DEFAULT_CHECKPOINT)
     assert metadata["test_accuracy"] >= 0.995
     assert metadata["classes"] == 11 and metadata["not_digit_recall"] >= 0.9
-    assert metadata["preprocessing_version"] == PREPROCESSING_VERSION
+    assert fingerprint.mismatch(metadata["preprocessing"]) is None
     assert {"date", "keras_version", "training"} <= metadata.keys()
     assert metadata["training"]["command"].startswith("python -m model.train")
 
@@ -50,8 +51,8 @@ def test_photos_of_numbers_are_read_left_to_right(reader, mnist):
     right = 0
     for k in range(6):
         picked = rng.integers(0, 10000, size=2 + k % 4)
-        number = photoset.compose_number(mnist.test.images[picked, ..., 0], rng)
-        reading = reader.read(photoset.render(number, "clean-white-paper", rng))
+        number = rendering.compose_number(mnist.test.images[picked, ..., 0], rng)
+        reading = reader.read(rendering.render(number, "clean-white-paper", rng))
         right += reading.number == "".join(str(d) for d in mnist.test.labels[picked])
         assert len(reading.digits) >= 2
     assert right >= 5
@@ -78,9 +79,28 @@ def copy_of_the_served_model(tmp_path: Path, metadata: dict | str) -> Path:
 
 def test_a_network_for_another_preprocessing_is_refused(tmp_path):
     metadata = checkpoint.read_metadata(checkpoint.DEFAULT_SERVED_MODEL)
-    metadata["preprocessing_version"] = PREPROCESSING_VERSION - 1
-    with pytest.raises(checkpoint.CheckpointError, match="preprocessing version"):
+    pictures = metadata["preprocessing"]["marker-7"]
+    pictures[0] = "ff" + pictures[0][2:]  # a corner of the 7's picture now inked
+    with pytest.raises(checkpoint.CheckpointError, match=r"'marker-7'.*differs by 255 grey"):
         Reader.load(copy_of_the_served_model(tmp_path, metadata))
+    del metadata["preprocessing"]
+    with pytest.raises(checkpoint.CheckpointError, match="no preprocessing fingerprint"):
+        Reader.load(copy_of_the_served_model(tmp_path, metadata))
+
+
+@pytest.mark.parametrize("module, constant, value", [
+    (normalise, "MNIST_STROKE", 0.13),  # a pen width brought to another width
+    (ink, "WEAK_SHARE", 0.5),  # stroke edges cut tighter
+])
+def test_any_change_to_the_pictures_changes_the_fingerprint(monkeypatch, module, constant,
+                                                             value):
+    monkeypatch.setattr(module, constant, value)
+    fingerprint.current.cache_clear()
+    try:
+        with pytest.raises(checkpoint.CheckpointError, match="other preprocessing"):
+            Reader.load(checkpoint.DEFAULT_SERVED_MODEL)
+    finally:
+        fingerprint.current.cache_clear()
 
 
 def test_broken_metadata_is_explained_in_one_line(tmp_path):
@@ -91,7 +111,7 @@ def test_broken_metadata_is_explained_in_one_line(tmp_path):
 def test_an_export_its_metadata_does_not_record_is_refused(tmp_path):
     metadata = checkpoint.read_metadata(checkpoint.DEFAULT_SERVED_MODEL)
     metadata["served_model"]["sha256"] = "0" * 64  # as if the .tflite were exported again
-    with pytest.raises(checkpoint.CheckpointError, match=r"python -m model\.export"):
+    with pytest.raises(checkpoint.CheckpointError, match=r"python -m model\.training\.export"):
         Classifier.load(copy_of_the_served_model(tmp_path, metadata))
 
 
@@ -100,7 +120,7 @@ def test_weights_of_an_unknown_architecture_are_explained_in_one_line(tmp_path):
     shutil.copy(checkpoint.DEFAULT_CHECKPOINT, weights)
     checkpoint.metadata_path(weights).write_text(json.dumps({"arch": "resnet"}))
     with pytest.raises(checkpoint.CheckpointError, match="unknown architecture"):
-        checkpoint.load(weights)
+        load_weights(weights)
 
 
 def test_missing_checkpoint_is_explained(tmp_path):

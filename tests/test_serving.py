@@ -9,21 +9,30 @@ from pathlib import Path
 
 import pytest
 
-from model import data
-from model.data import MnistError, load_mnist_test
+from model.reading import mnist as data
+from model.reading.mnist import MnistError, load_mnist_test
+from tests.images import drawn_digit, encode
 
 PROJECT = Path(__file__).resolve().parent.parent
 
 
-def test_the_bot_and_the_reader_load_no_training_stack():
-    probe = ("import sys, bot.app, bot.__main__, model.reader, model.evaluate, model.predict\n"
-             "model.reader.Reader.load()\n"
-             "print(sorted({m.split('.')[0] for m in sys.modules}))")
+def test_serving_a_photo_loads_no_training_stack_and_no_renderer(tmp_path):
+    photo = tmp_path / "seven.png"
+    photo.write_bytes(encode(drawn_digit("7")))
+    probe = (
+        "import sys, bot.app, bot.__main__\n"
+        "from model.reading import evaluate, predict, reader\n"
+        f"reading = reader.Reader.load().read(open({str(photo)!r}, 'rb').read())\n"
+        "assert reading.number == '7', reading\n"
+        "print('\\n'.join(sorted(sys.modules)))"
+    )
     loaded = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT, capture_output=True,
-                            text=True, check=True).stdout
-    assert "ai_edge_litert" in loaded
+                            text=True, check=True).stdout.split()
+    assert "ai_edge_litert" in loaded and "model.reading.reader" in loaded
+    ours = [name for name in loaded if name.startswith("model.")]
+    assert not [name for name in ours if not name.startswith("model.reading")], ours
     for heavy in ("tensorflow", "keras", "matplotlib", "h5py"):
-        assert f"'{heavy}'" not in loaded
+        assert heavy not in loaded
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from model.thinning import thin
+from model.rendering.thinning import thin
 
 
 def test_a_thick_bar_becomes_a_line_along_its_middle():

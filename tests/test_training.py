@@ -7,11 +7,14 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from model import checkpoint, network
-from model.augment import augment_dataset, pick_even_pen_copies
-from model.classifier import Classifier
-from model.redraw import redraw_with_even_pen
-from model.train import main, train, with_not_digits
+from model.reading import checkpoint
+from model.reading.classifier import Classifier
+from model.reading.reader import Reader
+from model.training import network
+from model.training.augment import augment_dataset, pick_even_pen_copies
+from model.training.redraw import redraw_with_even_pen
+from model.training.train import main, train, with_not_digits
+from model.training.weights import load_weights
 
 
 def test_architectures_keep_their_sizes():
@@ -106,8 +109,9 @@ def test_command_line_writes_weights_and_metadata(mnist, mnist_path, tmp_path, c
     assert (tmp_path / "tiny.tflite").is_file()
     assert metadata["served_model"]["same_answers"] == 1.0
     assert metadata["served_model"]["command"] == metadata["training"]["command"]
+    assert Reader.load(output).metadata == metadata  # trained for this reader's pictures
     restored = Classifier.load(output)
-    model, _ = checkpoint.load(output)
+    model, _ = load_weights(output)
     digits = mnist.test.images[:8]
     np.testing.assert_allclose(restored.predict(digits), model(digits, training=False), atol=1e-5)
 
@@ -118,7 +122,7 @@ def test_each_shipped_export_gives_keras_answers(mnist, name):
     served = checkpoint.read_metadata(weights)["served_model"]
     assert served["file"] == f"{name}.tflite" and served["same_answers"] == 1.0
     assert served["command"].startswith("python -m model.")
-    model, _ = checkpoint.load(weights)
+    model, _ = load_weights(weights)
     digits = mnist.test.images[:2000]
     np.testing.assert_allclose(Classifier.load(weights).predict(digits),
                                model.predict(digits, verbose=0), atol=1e-5)

@@ -10,7 +10,7 @@ import io
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from model.reading import Reading, Role
+from model.reading.result import Reading, Role
 
 PHOTO_SIDE = 720  # long side of the photo in the picture
 CROP_SIDE = 112  # each 28x28 picture, enlarged 4 times

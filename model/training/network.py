@@ -2,7 +2,7 @@
 
 `seed` is the tutorial's CNN this project grew from, kept as the baseline.
 `digitnet` is the shipped model: two convolution blocks with batch normalisation
-and dropout, small enough for a CPU and trained with augmentation (see `model.train`).
+and dropout, small enough for a CPU and trained with augmentation (see `model.training.train`).
 It has an 11th class, "not a digit" (`model.negatives`), so that a letter or a blot
 is not named as the digit it looks most like.
 """
@@ -12,9 +12,9 @@ from collections.abc import Callable
 import keras
 from keras import layers
 
-INPUT_SHAPE = (28, 28, 1)
-NUM_CLASSES = 10  # the digits 0-9
-NOT_A_DIGIT = 10  # digitnet's 11th class
+from model.reading.digits import DIGITS, NOT_A_DIGIT, SIDE
+
+INPUT_SHAPE = (SIDE, SIDE, 1)
 
 
 def build_seed() -> keras.Model:
@@ -29,7 +29,7 @@ def build_seed() -> keras.Model:
             layers.Conv2D(64, 3, activation="relu"),
             layers.Flatten(),
             layers.Dense(64, activation="relu"),
-            layers.Dense(NUM_CLASSES, activation="softmax"),
+            layers.Dense(DIGITS, activation="softmax"),
         ],
         name="seed",
     )
@@ -62,7 +62,7 @@ def build_digitnet() -> keras.Model:
             layers.BatchNormalization(),
             layers.Activation("relu"),
             layers.Dropout(0.3),
-            layers.Dense(NUM_CLASSES + 1, activation="softmax"),
+            layers.Dense(NOT_A_DIGIT + 1, activation="softmax"),
         ],
         name="digitnet",
     )

@@ -1,5 +1,5 @@
 """The trained network as the bot serves it: the checkpoint's LiteRT export
-(`NAME.tflite`, see `model.export`), reading batches of 28x28 digits.
+(`NAME.tflite`, see `model.training.export`), reading batches of 28x28 digits.
 
 LiteRT (`ai-edge-litert`) is TensorFlow's runtime for deployment: it loads in
 milliseconds and needs neither TensorFlow nor Keras. An interpreter must not be used by
@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
-from model import checkpoint
+from model.reading import checkpoint
+from model.reading.digits import SIDE
 
 BATCH_SIZE = 256  # images per network call: larger batches only fill the cache
 
@@ -41,7 +42,7 @@ class Classifier:
         weights = checkpoint.weights_path(served)
         if not served.is_file():
             raise checkpoint.CheckpointError(
-                f"checkpoint not found: {served} (export one with python -m model.export)"
+                f"checkpoint not found: {served} (export one with python -m model.training.export)"
             )
         metadata = checkpoint.read_metadata(served)
         model = served.read_bytes()
@@ -49,7 +50,7 @@ class Classifier:
         if hashlib.sha256(model).hexdigest() != recorded:
             raise checkpoint.CheckpointError(
                 f"{served.name} is not the export its metadata records:"
-                f" export it again with python -m model.export {weights}"
+                f" export it again with python -m model.training.export {weights}"
             )
         return cls(model, metadata, threads)
 
@@ -67,7 +68,7 @@ class Classifier:
 
     def predict(self, images: np.ndarray, batch_size: int = BATCH_SIZE) -> np.ndarray:
         """Class probabilities, (n, classes), for (n, 28, 28) or (n, 28, 28, 1) digits."""
-        images = np.asarray(images, np.float32).reshape(-1, 28, 28, 1)
+        images = np.asarray(images, np.float32).reshape(-1, SIDE, SIDE, 1)
         if len(images) == 0:
             return np.zeros((0, self.classes), np.float32)
         runner = self._runner()

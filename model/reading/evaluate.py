@@ -1,6 +1,6 @@
 """How well the classifier does on MNIST's 10,000 test images.
 
-    python -m model.evaluate [--mnist-path PATH] [--checkpoint WEIGHTS] [--plot FILE.png]
+    python -m model.reading.evaluate [--mnist-path PATH] [--checkpoint WEIGHTS] [--plot FILE.png]
 
 The bot's /accuracy answers with the same report and confusion-matrix picture.
 """
@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from model import checkpoint
-from model.classifier import Classifier
-from model.data import Split, load_mnist_test
+from model.reading import checkpoint
+from model.reading.classifier import Classifier
+from model.reading.mnist import Split, load_mnist_test
 
 
 @dataclass(frozen=True)

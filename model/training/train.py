@@ -1,7 +1,7 @@
 """Train a digit network on MNIST and save it as a checkpoint.
 
-    python -m model.train                      # digitnet, augmented, 15 epochs
-    python -m model.train --arch seed --epochs 5 --no-augment   # the tutorial's baseline
+    python -m model.training.train              # digitnet, augmented, 15 epochs
+    python -m model.training.train --arch seed --epochs 5 --no-augment   # the baseline
 
 The weights go to `--output` with a JSON sidecar recording the test accuracy.
 """
@@ -18,13 +18,15 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from model import checkpoint, network
-from model.augment import augment_dataset, pick_even_pen_copies
-from model.data import Mnist, load_mnist
-from model.export import export
-from model.negatives import not_digits
-from model.normalise import PREPROCESSING_VERSION
-from model.redraw import redraw_with_even_pen
+from model.reading import checkpoint, fingerprint
+from model.reading.digits import DIGITS, NOT_A_DIGIT
+from model.reading.mnist import Mnist, load_mnist
+from model.training import network
+from model.training.augment import augment_dataset, pick_even_pen_copies
+from model.training.export import export
+from model.training.negatives import not_digits
+from model.training.redraw import redraw_with_even_pen
+from model.training.weights import save_weights
 
 NOT_DIGIT_SHARE = 0.2  # not-a-digit images added to training, relative to the digits
 HELD_OUT_NOT_DIGITS = 2000  # drawn with another seed, to measure the 11th class
@@ -33,9 +35,9 @@ HELD_OUT_NOT_DIGITS = 2000  # drawn with another seed, to measure the 11th class
 def with_not_digits(
     images: np.ndarray, labels: np.ndarray, count: int, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The digits plus `count` non-digit images labelled `network.NOT_A_DIGIT`."""
+    """The digits plus `count` non-digit images labelled `NOT_A_DIGIT`."""
     extra = not_digits(count, seed)
-    extra_labels = np.full(count, network.NOT_A_DIGIT, labels.dtype)
+    extra_labels = np.full(count, NOT_A_DIGIT, labels.dtype)
     return np.concatenate([images, extra]), np.concatenate([labels, extra_labels])
 
 
@@ -70,7 +72,7 @@ def train(
     started = time.monotonic()
     images, labels = mnist.train.images[:limit], mnist.train.labels[:limit]
     model = network.build(arch)
-    knows_not_digits = model.output_shape[-1] > network.NUM_CLASSES
+    knows_not_digits = model.output_shape[-1] > DIGITS
     if knows_not_digits:
         images, labels = with_not_digits(
             images, labels, round(NOT_DIGIT_SHARE * len(images)), seed
@@ -101,7 +103,7 @@ def train(
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "keras_version": keras.__version__,
         "tensorflow_version": tf.__version__,
-        "preprocessing_version": PREPROCESSING_VERSION,
+        "preprocessing": fingerprint.current(),
         "training": {
             "images": len(labels),
             "epochs": epochs,
@@ -120,7 +122,7 @@ def _not_digit_recall(model: keras.Model, seed: int) -> dict[str, Any]:
     """Share of non-digit images drawn with an unseen seed that the model calls so."""
     held_out = not_digits(HELD_OUT_NOT_DIGITS, seed + 1)
     predicted = model.predict(held_out, batch_size=1000, verbose=0).argmax(axis=1)
-    return {"not_digit_recall": round(float(np.mean(predicted == network.NOT_A_DIGIT)), 4)}
+    return {"not_digit_recall": round(float(np.mean(predicted == NOT_A_DIGIT)), 4)}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -151,10 +153,10 @@ def main(argv: list[str] | None = None) -> None:
         augment=args.augment, learning_rate=args.learning_rate, seed=args.seed,
         limit=args.limit, verbose=1 if sys.stdout.isatty() else 2,
     )
-    metadata["training"]["command"] = "python -m model.train " + " ".join(
+    metadata["training"]["command"] = "python -m model.training.train " + " ".join(
         sys.argv[1:] if argv is None else argv
     )
-    checkpoint.save(model, args.output, metadata)
+    save_weights(model, args.output, metadata)
     served = export(model, args.output, mnist.test, metadata["training"]["command"])
     print(
         f"test accuracy {metadata['test_accuracy']:.4f} on {metadata['test_images']} images;"

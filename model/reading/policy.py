@@ -1,15 +1,44 @@
 """Every decision between reading and refusing, in one place.
 
-The network says, for each character the layout found, how likely each digit is and
-(digitnet) how likely it is not a digit at all. This module turns that into the
-answer: which characters make the number, which are skipped, and when to refuse.
-Each constant says where its value comes from.
+What counts as writing at all (a mark dark enough, big enough, not the photo's edge) is
+decided by the constants in the first part, which `ink` and `layout` apply as they find
+the marks. The network then says, for each character the layout found, how likely each
+digit is and (digitnet) how likely it is not a digit at all; `decide` turns that into the
+answer: which characters make the number, which are skipped, how sure it is, and when to
+refuse. Each constant says where its value comes from.
 """
+
+from math import prod
 
 import numpy as np
 
-from model.layout import SAME_SIZE, Shape
-from model.reading import Character, Reading, Refusal, Role
+from model.reading.digits import DIGITS
+from model.reading.result import Character, Reading, Refusal, Role, Shape
+
+# --------------------------------------------------------------------------------------
+# What counts as writing
+
+# A narrower picture cannot show a digit: it is answered as holding no writing.
+MIN_PHOTO_SIDE = 16
+# Weakest ink worth reading, as a share of the paper's brightness (faint pencil is about
+# 0.15); paper grain and JPEG noise stay below it. A photo with nothing darker is blank.
+FAINTEST_INK = 0.12
+# A mark must somewhere reach this share of the photo's boldest ink: one pen wrote a
+# photo's digits, while show-through from the back of the page and stains are fainter.
+FAINT_MARK = 0.6
+# A mark shorter than this either way, in pixels of the picture the reader works on, is a
+# speck of dirt or noise.
+SPECK_PIXELS = 4
+# A mark whose long side is under this share of the largest mark's (of those wholly
+# inside the photo) is a dot or a speck, not a character.
+DOT_SHARE = 0.25
+# A mark touching a side of the photo along over this share of its own length there is
+# the edge of a page, a table or a shadow: a character cut by the edge mostly crosses it
+# with a stroke or two. (One cut along one of its strokes is taken for an edge too.)
+ALONG_THE_EDGE = 0.5
+
+# --------------------------------------------------------------------------------------
+# Reading or refusing
 
 # A digit at least this likely is named without hedging; below it, a single digit is
 # named with its runner-up when the two together reach TWO_WAY. Both carried over
@@ -23,11 +52,20 @@ MIN_DIGIT_PIXELS = 10
 # one the edge cuts through lies on it over two strokes or more (both sides of a loop,
 # or a stroke crossing at a slant).
 CUT_STROKES = 1.5
+# A number's digits are written at one size: marks under half the typical digit's height
+# are dots, dashes and specks, and over twice it are not part of the writing (a desk's
+# edge).
+SAME_SIZE = 0.5
+
+
+def big_enough(photo: np.ndarray) -> bool:
+    """Whether a picture has pixels enough to show a digit at all."""
+    return min(photo.shape) >= MIN_PHOTO_SIDE
 
 
 def _is_digit(probabilities: np.ndarray) -> bool:
     """Whether some digit is likelier than "not a digit" (the 11th class, when there is one)."""
-    return probabilities[:10].max() > probabilities[10:].max(initial=0.0)
+    return probabilities[:DIGITS].max() > probabilities[DIGITS:].max(initial=0.0)
 
 
 def _roles(shapes: list[Shape], probabilities: np.ndarray) -> list[Role]:
@@ -36,7 +74,9 @@ def _roles(shapes: list[Shape], probabilities: np.ndarray) -> list[Role]:
     for shape, p in zip(shapes, probabilities, strict=True):
         if not _is_digit(p):
             roles.append(Role.NOT_A_DIGIT)
-        elif shape.edge_strokes > CUT_STROKES or (shape.touches_edge and p[:10].max() < SURE):
+        elif shape.edge_strokes > CUT_STROKES or (
+            shape.touches_edge and p[:DIGITS].max() < SURE
+        ):
             roles.append(Role.CUT_OFF)  # part of it is, or may be, beyond the edge
         elif shape.box.height < MIN_DIGIT_PIXELS:
             roles.append(Role.TOO_SMALL)
@@ -86,6 +126,18 @@ def _refusal(roles: list[Role], shapes: list[Shape]) -> Refusal | None:
     return Refusal.UNCLEAR if letters else None
 
 
+def _is_sure(probabilities: np.ndarray) -> bool:
+    """Whether a digit is likely enough to name without hedging."""
+    return float(probabilities[:DIGITS].max()) >= SURE
+
+
+def _is_answered(character: Character) -> bool:
+    """Whether a digit, or a pair of digits, is likely enough to name."""
+    return character.sure or (
+        character.confidence + character.runner_up_confidence >= TWO_WAY
+    )
+
+
 def decide(
     photo: np.ndarray, shapes: list[Shape], images: np.ndarray, probabilities: np.ndarray
 ) -> Reading:
@@ -100,23 +152,16 @@ def decide(
     ]
     refusal = _refusal(roles, shapes)
     characters = tuple(
-        Character(shape.box, image, p, role)
+        Character(shape.box, image, p, role, _is_sure(p))
         for shape, image, p, role in zip(shapes, images, probabilities, roles, strict=True)
     )
+    digits = [c for c in characters if c.role is Role.DIGIT]
     # A number is only as good as its least clear digit: one that neither it nor a
     # runner-up is likely enough to name makes the whole reading unclear.
-    if refusal is None and not all(is_answered(c) for c in characters if c.role is Role.DIGIT):
+    if refusal is None and not all(_is_answered(c) for c in digits):
         refusal = Refusal.UNCLEAR
-    return Reading(photo, characters, refusal)
-
-
-def is_sure(character: Character) -> bool:
-    """Whether a digit is named without hedging."""
-    return character.confidence >= SURE
-
-
-def is_answered(character: Character) -> bool:
-    """Whether a digit, or a pair of digits, is likely enough to name."""
-    return is_sure(character) or (
-        character.confidence + character.runner_up_confidence >= TWO_WAY
-    )
+    if refusal is not None:
+        return Reading(photo, characters, refusal, number="", confidence=0.0)
+    # How likely the whole number is right: every digit's probability multiplied.
+    return Reading(photo, characters, None, number="".join(str(c.digit) for c in digits),
+                   confidence=prod(c.confidence for c in digits))

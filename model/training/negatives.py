@@ -21,8 +21,8 @@ import matplotlib
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from model.normalise import fit_like_mnist
-from model.redraw import redraw_with_even_pen
+from model.reading.normalise import fit_like_mnist
+from model.training.redraw import redraw_with_even_pen
 
 LATIN = "CEFHKLMNPRUVWXYckmnprtuvwxyhe"
 GREEK = "αβγεηθκμνξπρστυφχψωΓΘΞΠΣΦΨΩ"

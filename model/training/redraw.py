@@ -9,7 +9,8 @@ with one round pen. Training mixes the copies in (see `model.augment`).
 import cv2
 import numpy as np
 
-from model.thinning import centre_lines_and_half_widths
+from model.reading.digits import SIDE
+from model.rendering.thinning import centre_lines_and_half_widths
 
 SCALE = 2  # centre lines are found at twice MNIST's resolution
 PEN_RADIUS = (0.9, 1.5)  # MNIST pixels: preprocessing's 0.11-of-the-side pen, give or take
@@ -25,12 +26,12 @@ def redraw_with_even_pen(images: np.ndarray, seed: int = 0) -> np.ndarray:
     The pen's radius is random per digit. A digit that thinning would mangle is kept
     as it was.
     """
-    if images.dtype != np.float32 or images.shape[1:] != (28, 28, 1):
+    if images.dtype != np.float32 or images.shape[1:] != (SIDE, SIDE, 1):
         raise ValueError(
             f"expected float32 digits shaped (n, 28, 28, 1), not {images.dtype} {images.shape}"
         )
     rng = np.random.default_rng(seed)
-    side = 28 * SCALE
+    side = SIDE * SCALE
     redrawn = images.copy()
     for i, image in enumerate(images[..., 0]):
         ink = cv2.resize(image, (side, side), interpolation=cv2.INTER_CUBIC) > 0.4
@@ -43,5 +44,5 @@ def redraw_with_even_pen(images: np.ndarray, seed: int = 0) -> np.ndarray:
             continue
         radius = rng.uniform(*PEN_RADIUS) * SCALE
         coverage = np.clip(radius - to_path + 0.5, 0, 1)
-        redrawn[i, ..., 0] = cv2.resize(coverage, (28, 28), interpolation=cv2.INTER_AREA)
+        redrawn[i, ..., 0] = cv2.resize(coverage, (SIDE, SIDE), interpolation=cv2.INTER_AREA)
     return redrawn

@@ -9,15 +9,11 @@ brought to MNIST's pen width, so a fine pen and a fat marker look alike.
 import cv2
 import numpy as np
 
-from model.errors import NoDigitFound
+from model.reading.digits import SIDE
 
-# Bumped whenever the 28x28 picture made from the same photo changes: a checkpoint records
-# the version it was trained for, and the reader refuses weights made for another.
-PREPROCESSING_VERSION = 3
 MNIST_STROKE = 0.11  # MNIST's median pen width, relative to the digit's long side
-MNIST_SIDE = 28
 MNIST_BOX = 20
-MNIST_CENTRE = 14.0  # where MNIST's centres of mass sit, in pixel coordinates
+MNIST_CENTRE = SIDE / 2  # where MNIST's centres of mass sit, in pixel coordinates
 
 
 def stroke_width(mask: np.ndarray) -> float:
@@ -50,7 +46,7 @@ def fit_like_mnist(ink: np.ndarray) -> np.ndarray:
     rows = np.flatnonzero(ink.max(axis=1) > 0)
     cols = np.flatnonzero(ink.max(axis=0) > 0)
     if rows.size == 0:
-        raise NoDigitFound("no ink at all")
+        raise ValueError("no ink to fit: the layout never makes an empty character")
     crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].astype(np.float32)
     height, width = crop.shape
     scale = MNIST_BOX / max(height, width)
@@ -58,11 +54,9 @@ def fit_like_mnist(ink: np.ndarray) -> np.ndarray:
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
     box = cv2.resize(crop, size, interpolation=interpolation)
 
-    mass = box.sum()
-    if mass <= 0:
-        raise NoDigitFound("the ink vanished when scaled down")
+    mass = box.sum()  # positive: scaling ink down averages it, never drops it
     rows, cols = np.indices(box.shape)
     centre_x, centre_y = (cols * box).sum() / mass, (rows * box).sum() / mass
     shift = np.float32([[1, 0, MNIST_CENTRE - centre_x], [0, 1, MNIST_CENTRE - centre_y]])
-    digit = cv2.warpAffine(box, shift, (MNIST_SIDE, MNIST_SIDE), flags=cv2.INTER_LINEAR)
+    digit = cv2.warpAffine(box, shift, (SIDE, SIDE), flags=cv2.INTER_LINEAR)
     return np.clip(digit, 0.0, 1.0).astype(np.float32)

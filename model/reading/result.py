@@ -1,12 +1,47 @@
-"""What the reader found in a photo: each character, what the network made of it, the verdict."""
+"""What the reader found in a photo: where each character is, what the network made of
+it, and the verdict. The layout makes `Shape`s; the policy makes the `Reading`."""
 
 import enum
 from dataclasses import dataclass
-from math import prod
 
 import numpy as np
 
-from model.layout import Box
+from model.reading.digits import DIGITS
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle in pixels of the image it was found in."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+    @property
+    def right(self) -> int:
+        return self.x + self.width
+
+    @property
+    def bottom(self) -> int:
+        return self.y + self.height
+
+    def scaled(self, factor: float) -> "Box":
+        return Box(*(round(value * factor) for value in (self.x, self.y, self.width, self.height)))
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One character's marks (whatever it turns out to be), cropped to its box."""
+
+    box: Box
+    mask: np.ndarray  # bool, (box.height, box.width), True on its strokes
+    edge_strokes: float  # how many pen strokes' widths of its ink lie on the photo's
+    # border: 0 inside the photo, about 1 for a tail that touches it, more when cut off
+
+    @property
+    def touches_edge(self) -> bool:
+        return self.edge_strokes > 0
 
 
 class Role(enum.Enum):
@@ -31,17 +66,19 @@ class Refusal(enum.Enum):
 
 @dataclass(frozen=True)
 class Character:
-    """One character in the photo and what the network read in it."""
+    """One character in the photo, what the network read in it, and what the policy made
+    of it."""
 
     box: Box  # in the pixels of `Reading.photo`
     image: np.ndarray  # the (28, 28) float picture the network read, white on black
     probabilities: np.ndarray  # per class: 0-9 and, with digitnet, "not a digit"
     role: Role
+    sure: bool  # named without hedging (else the answer names a runner-up too)
 
     @property
     def ranked(self) -> list[int]:
         """The digits 0-9, most likely first."""
-        return [int(d) for d in np.argsort(self.probabilities[:10])[::-1]]
+        return [int(d) for d in np.argsort(self.probabilities[:DIGITS])[::-1]]
 
     @property
     def digit(self) -> int:
@@ -67,17 +104,9 @@ class Reading:
     photo: np.ndarray  # the grayscale picture the reader worked on (uint8)
     characters: tuple[Character, ...]
     refusal: Refusal | None  # None when a number (or digit) is given
+    number: str  # the digits as one run, e.g. "2026"; empty when refused
+    confidence: float  # how likely the whole number is right; 0 when refused
 
     @property
     def digits(self) -> tuple[Character, ...]:
         return tuple(c for c in self.characters if c.role is Role.DIGIT)
-
-    @property
-    def number(self) -> str:
-        """The digits as one run, e.g. "2026"; empty when refused."""
-        return "" if self.refusal else "".join(str(c.digit) for c in self.digits)
-
-    @property
-    def confidence(self) -> float:
-        """How likely the whole number is right: every digit's probability multiplied."""
-        return prod(c.confidence for c in self.digits) if self.number else 0.0

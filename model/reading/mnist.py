@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from model.reading.digits import SIDE
+
 # As in keras/src/datasets/mnist.py:
 KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 KERAS_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
@@ -59,7 +61,7 @@ def _read_npz(path: Path, splits: tuple[str, ...] = ("train", "test")) -> dict[s
         raise MnistError(f"{path} is not a readable .npz file: {error}") from None
     for split in splits:
         images, labels = arrays[f"x_{split}"], arrays[f"y_{split}"]
-        if images.ndim != 3 or images.shape[1:] != (28, 28) or len(images) != len(labels):
+        if images.ndim != 3 or images.shape[1:] != (SIDE, SIDE) or len(images) != len(labels):
             raise MnistError(
                 f"{path}: x_{split} has shape {images.shape} for {len(labels)} labels;"
                 " expected (n, 28, 28) images and n labels"

@@ -16,13 +16,12 @@ import math
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from model.errors import ImageTooLarge, NoDigitFound, PreprocessingError, UnreadableImage
+from model.reading.errors import ImageTooLarge, PreprocessingError, UnreadableImage
 
 MAX_PIXELS = 60_000_000  # JPEG: a 12 MP phone photo has 12 million; more is not a photo
 MAX_FULL_DECODE_PIXELS = 16_000_000  # PNG, WebP, ...: twice a 4K screenshot
 REDUCIBLE_FORMATS = ("JPEG", "MPO")  # the formats Pillow's draft() decodes at 1/2 to 1/8
 WORKING_SIDE = 640  # long side the image is reduced to before any analysis
-MIN_SIDE = 16  # pixels: a narrower picture cannot show a digit
 
 
 def decode_grayscale(data: bytes) -> np.ndarray:
@@ -54,8 +53,6 @@ def decode_grayscale(data: bytes) -> np.ndarray:
     except (OSError, ValueError, SyntaxError, EOFError) as error:
         # Pillow reports truncated or corrupt data with any of these.
         raise UnreadableImage(f"corrupt image: {error}") from None
-    if min(gray.shape) < MIN_SIDE:
-        raise NoDigitFound(f"{gray.shape[1]}x{gray.shape[0]} pixels are too few for a digit")
     return gray
 
 

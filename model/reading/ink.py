@@ -9,6 +9,8 @@ A ruled or squared page's lines are taken out; a pen stroke crossing them stays.
 import cv2
 import numpy as np
 
+from model.reading import policy
+
 # The surface is the photo with every dark feature narrower than this share of its short
 # side closed over: wider than any pen's stroke in a photo of a few digits (a fat marker
 # digit filling a close crop has strokes of about a fifth of the side).
@@ -17,11 +19,26 @@ THIN = 9  # pixels at half the working size: wider than a pen's stroke in most p
 THIN_CONTRAST = 20.0  # grey levels: thin features weaker than this are grain, not writing
 THIN_MARGIN = 1.5  # one side's thin features must be this much stronger to decide
 DARKEST_PAPER = 100.0  # grey level below which darkness is not measured relative to the page
-MIN_CONTRAST = 0.12  # weakest ink worth reading (faint pencil); paper grain, JPEG noise are less
 WEAK_SHARE = 0.35  # stroke pixels: at least this share of the boldest ink (blurred edges in)
-STRONG_SHARE = 0.6  # a mark must reach this share of the boldest ink somewhere: one pen wrote
-# a photo's digits, while show-through from the back of the page and stains are fainter
-STRONG_INK = 0.28  # ruled-line removal: a pen's ink crossing a line is at least this dark
+
+# Ruled and squared paper's lines, found by a Hough transform at half size (in whole
+# degrees); lengths are shares of the photo's sides. The values were set on rendered
+# ruled and squared pages when lines were first taken out (commits 2e3d73d, 651c324 for
+# the faint and the edge lines, on development seeds, not the benchmark's), not tuned on
+# real photos.
+LINE_VOTES = 10  # a line has at least 1/10 of the long side's pixels on it,
+LINE_LENGTH = 6  # runs over at least 1/6 of the short side,
+LINE_GAP = 50  # with gaps (where a pen crossed it, or ink skipped) of up to 1/50 of it
+LINE_AT_EDGE = 0.02  # a line ending this close to the photo's side runs off it
+LINE_REACH = 0.02  # a line's thickness is measured this far across it
+# A paper's line is thin for its length: at most this share of it wide, twice as much
+# when it runs off the photo or is far fainter than the boldest writing (a rule seen
+# close up), where a digit's straight stroke is never so thin.
+THIN_LINE = 0.015
+FAINT_LINE = 0.6  # of the boldest writing's darkness: fainter lines are the paper's
+LINE_SPILL = 3  # pixels beyond a line's measured thickness taken out with it (its blur)
+STRONG_INK = 0.28  # a pen's ink crossing a line is at least this dark,
+PEN_OVER_LINE = 1.5  # and this many times as dark as the line's own ink
 
 
 def _odd(value: float) -> int:
@@ -74,12 +91,14 @@ def remove_ruled_lines(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
     """
     binary = mask.astype(np.uint8)
     height, width = binary.shape
-    margin = 0.02 * max(height, width)
+    margin = LINE_AT_EDGE * max(height, width)
     # Lines are found at half size, in whole degrees: a quarter of the pixels to vote.
     half = (cv2.resize(binary, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA) > 0)
     segments = cv2.HoughLinesP(
-        half.astype(np.uint8), rho=1, theta=np.pi / 180, threshold=max(height, width) // 10,
-        minLineLength=min(height, width) // 6, maxLineGap=max(3, min(height, width) // 50),
+        half.astype(np.uint8), rho=1, theta=np.pi / 180,
+        threshold=max(height, width) // LINE_VOTES,
+        minLineLength=min(height, width) // LINE_LENGTH,
+        maxLineGap=max(3, min(height, width) // LINE_GAP),
     )
     if segments is None:
         return mask
@@ -92,17 +111,17 @@ def remove_ruled_lines(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
     for x0, y0, x1, y1 in segments.reshape(-1, 4).tolist():
         start, end = np.array([x0, y0], float), np.array([x1, y1], float)
         length = float(np.hypot(*(end - start)))
-        thickness = _along_line(binary, start, end, round(0.02 * min(height, width)))
+        thickness = _along_line(binary, start, end, round(LINE_REACH * min(height, width)))
         own_ink = _along_line(ink, start, end, 0)
         # A line running off the picture's edge is the paper's, and so is one far fainter
         # than the boldest writing (a rule seen close up); a thin enough one anywhere.
         at_edge = min(x0, y0, x1, y1) <= margin or max(x0, x1) >= width - margin or max(
             y0, y1) >= height - margin
-        faint = own_ink < 0.6 * boldest
-        if 0 < thickness <= (0.03 if at_edge or faint else 0.015) * length:
-            footprint = round(thickness) + 3
+        faint = own_ink < FAINT_LINE * boldest
+        if 0 < thickness <= (2 if at_edge or faint else 1) * THIN_LINE * length:
+            footprint = round(thickness) + LINE_SPILL
             cv2.line(lines, (x0, y0), (x1, y1), 1, thickness=footprint)
-            floor = max(STRONG_INK, 1.5 * own_ink)
+            floor = max(STRONG_INK, PEN_OVER_LINE * own_ink)
             cv2.line(pen_floor, (x0, y0), (x1, y1), floor, thickness=footprint)
     pen = ink >= pen_floor
     return mask & ~(lines.astype(bool) & ~pen)
@@ -137,16 +156,16 @@ def find_ink(gray: np.ndarray) -> np.ndarray:
     """The writing in a grayscale photo: a mask of the marks worth reading.
 
     The mask is empty when nothing in the photo is darker than its surface by
-    `MIN_CONTRAST`: a blank page, a plain wall.
+    `policy.FAINTEST_INK`: a blank page, a plain wall.
     """
     ink = ink_map(gray)
     boldest = float(cv2.GaussianBlur(ink, (3, 3), 0).max())
-    if boldest < MIN_CONTRAST:
+    if boldest < policy.FAINTEST_INK:
         return np.zeros(ink.shape, bool)
-    mask = ink >= max(MIN_CONTRAST / 2, WEAK_SHARE * boldest)
+    mask = ink >= max(policy.FAINTEST_INK / 2, WEAK_SHARE * boldest)
     mask = remove_ruled_lines(mask, ink)
     count, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
     strong = np.zeros(count, bool)
-    strong[labels[mask & (ink >= max(MIN_CONTRAST, STRONG_SHARE * boldest))]] = True
+    strong[labels[mask & (ink >= max(policy.FAINTEST_INK, policy.FAINT_MARK * boldest))]] = True
     strong[0] = False
     return strong[labels]

@@ -1,6 +1,6 @@
 """Read the digits in image files from the command line.
 
-    python -m model.predict photo.jpg [more.png ...] [--json] [--checkpoint WEIGHTS]
+    python -m model.reading.predict photo.jpg [more.png ...] [--json] [--checkpoint WEIGHTS]
 
 For each file it prints the number (or digit) and how sure the reader is, then each
 digit's most likely readings; `--json` prints one JSON object per file instead. A file
@@ -15,10 +15,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from model import checkpoint
-from model.errors import PreprocessingError
-from model.reader import Reader
-from model.reading import Reading
+from model.reading import checkpoint
+from model.reading.errors import PreprocessingError
+from model.reading.reader import Reader
+from model.reading.result import Reading
 
 TOP = 3  # readings shown per digit
 

@@ -4,78 +4,38 @@ A handwritten character is one connected mark, or a few (a 5's flag, a 4 written
 two strokes, a pencil line that broke). Marks that overlap a lot horizontally and
 lie close above one another make one character. Each character joins the line of its
 nearest neighbour to the left when their heights overlap, so a line may run uphill;
-lines are read top to bottom, and the characters in each left to right. Which of them
-are digits is the network's call.
+lines are read top to bottom, and the characters in each left to right. Which marks
+count as writing at all (not specks, dots or the photo's edge) is set by `policy`;
+which characters are digits is the network's call.
 """
-
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
-from model.normalise import stroke_width
+from model.reading import policy
+from model.reading.normalise import stroke_width
+from model.reading.result import Box, Shape
 
-MIN_SIDE = 4  # pixels: a mark shorter than this either way is a speck
-MIN_SIZE_SHARE = 0.25  # of the largest mark's long side: smaller marks are dots, specks
 MAX_MARKS = 200  # the largest marks considered: no photo of a number has more characters
 SAME_COLUMN = 0.5  # horizontal overlap, of the narrower mark, for marks of one character
 STACK_GAP = 0.35  # the vertical gap between them, at most this share of the taller
-EDGE_CONTACT = 0.5  # a mark touching a side of the photo over this share of its length
 FRAME = 2.0  # a mark enclosing one over this many times shorter is a frame round it
 SAME_LINE = 0.2  # neighbours in a line overlap vertically by this share of the shorter
-# A number's digits are written at one size: marks under half the typical character's
-# height are dots, dashes and specks (they join lines late, and are never digits), and
-# over twice it are not part of the writing (a desk's edge). The policy uses it too.
-SAME_SIZE = 0.5
-
-
-@dataclass(frozen=True)
-class Box:
-    """A rectangle in pixels of the image it was found in."""
-
-    x: int
-    y: int
-    width: int
-    height: int
-
-    @property
-    def right(self) -> int:
-        return self.x + self.width
-
-    @property
-    def bottom(self) -> int:
-        return self.y + self.height
-
-    def scaled(self, factor: float) -> "Box":
-        return Box(*(round(value * factor) for value in (self.x, self.y, self.width, self.height)))
-
-
-@dataclass(frozen=True)
-class Shape:
-    """One character's marks (whatever it turns out to be), cropped to its box."""
-
-    box: Box
-    mask: np.ndarray  # bool, (box.height, box.width), True on its strokes
-    edge_strokes: float  # how many pen strokes' widths of its ink lie on the photo's
-    # border: 0 inside the photo, about 1 for a tail that touches it, more when cut off
-
-    @property
-    def touches_edge(self) -> bool:
-        return self.edge_strokes > 0
+# Marks under this share of the typical character's height (dots, dashes, a 5's flag
+# written apart) join the lines after the others, so that they cannot start a line of
+# their own and pull its neighbours into it.
+LATE_JOINER = 0.5
 
 
 def _runs_along_the_edge(labels: np.ndarray, count: int, stats: np.ndarray) -> np.ndarray:
-    """Per label, whether the mark runs along a side of the photo for over half its length.
+    """Per label, whether the mark runs along a side of the photo (`policy.ALONG_THE_EDGE`).
 
-    That is the edge of a page, a table or a shadow, not writing: a character cut by
-    the photo's edge mostly crosses it with a stroke or two. (A character cut along
-    one of its strokes is taken for an edge too, and left out.)
     `labels`, `count` and `stats` are what `cv2.connectedComponentsWithStats` returns.
     """
     along = np.zeros(count, bool)
     for side, extent in ((labels[:, 0], 3), (labels[:, -1], 3), (labels[0], 2), (labels[-1], 2)):
         contact = np.bincount(side, minlength=count)
-        along |= contact > EDGE_CONTACT * stats[:, extent]
+        along |= contact > policy.ALONG_THE_EDGE * stats[:, extent]
     along[0] = False
     return along
 
@@ -86,7 +46,7 @@ def _marks(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
     boxes = stats[:, :4].astype(np.int64)
     longest = boxes[:, 2:4].max(axis=1)
-    keep = (longest >= MIN_SIDE) & ~_runs_along_the_edge(labels, count, stats)
+    keep = (longest >= policy.SPECK_PIXELS) & ~_runs_along_the_edge(labels, count, stats)
     keep[0] = False
     # A dot or a speck is far smaller than the largest mark, of those the photo's edge
     # does not cut (a shadow or a desk there may be far larger than any writing).
@@ -95,7 +55,7 @@ def _marks(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     inside = keep & (x > 0) & (y > 0) & (x + w < width) & (y + h < height)
     reference = inside if inside.any() else keep
     if reference.any():
-        keep &= longest >= MIN_SIZE_SHARE * longest[reference].max()
+        keep &= longest >= policy.DOT_SHARE * longest[reference].max()
     kept = np.flatnonzero(keep)
     kept = kept[np.argsort(-stats[kept, cv2.CC_STAT_AREA])][:MAX_MARKS]
     return labels, kept, boxes[kept]
@@ -167,9 +127,9 @@ def _lines(shapes: list[Shape]) -> list[list[Shape]]:
     if not shapes:
         return []
     typical = float(np.median([s.box.height for s in shapes]))
-    tall = [s for s in shapes if s.box.height >= SAME_SIZE * typical]
+    tall = [s for s in shapes if s.box.height >= LATE_JOINER * typical]
     lines = _chain(tall)
-    for shape in (s for s in shapes if s.box.height < SAME_SIZE * typical):
+    for shape in (s for s in shapes if s.box.height < LATE_JOINER * typical):
         middle = shape.box.y + shape.box.height / 2
         nearest = min(lines, key=lambda line: min(
             abs(middle - (s.box.y + s.box.height / 2)) + abs(shape.box.x - s.box.x)

@@ -1,10 +1,10 @@
 """Export a trained checkpoint to LiteRT (`NAME.tflite`), the network the bot serves.
 
-    python -m model.export [WEIGHTS] [--mnist-path PATH]
+    python -m model.training.export [WEIGHTS] [--mnist-path PATH]
 
 Training calls `export` after saving the weights. The export is checked against Keras
 on MNIST's 10,000 test images, and the metadata records the file's hash, the runtime
-and how closely the two agree; `model.classifier` refuses a `.tflite` that does not
+and how closely the two agree; `model.reading.classifier` refuses a `.tflite` that does not
 match its metadata.
 """
 
@@ -17,24 +17,22 @@ import tempfile
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import keras
 import numpy as np
 
-from model import checkpoint
-from model.data import Split, load_mnist_test
-
-if TYPE_CHECKING:
-    import keras
+from model.reading import checkpoint
+from model.reading.classifier import Classifier
+from model.reading.mnist import Split, load_mnist_test
+from model.training.weights import load_weights
 
 MIN_SAME_ANSWERS = 0.9999  # an export that disagrees with Keras more often is refused
 
 
-def export(model: "keras.Model", weights: Path, test: Split, command: str) -> dict[str, Any]:
+def export(model: keras.Model, weights: Path, test: Split, command: str) -> dict[str, Any]:
     """Write `model` as LiteRT beside `weights`, check it against Keras on `test`, and
     record both in the metadata; returns what was recorded."""
-    from model.classifier import Classifier
-
     served = checkpoint.served_model_path(weights)
     with tempfile.TemporaryDirectory() as scratch:  # Keras writes, then we move it whole
         exported = Path(scratch) / served.name
@@ -76,8 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("weights", type=Path, nargs="?", default=checkpoint.DEFAULT_CHECKPOINT)
     parser.add_argument("--mnist-path", default=os.environ.get("MNIST_PATH") or None)
     args = parser.parse_args(argv)
-    model, _ = checkpoint.load(args.weights)
-    command = "python -m model.export " + " ".join(sys.argv[1:] if argv is None else argv)
+    model, _ = load_weights(args.weights)
+    command = "python -m model.training.export " + " ".join(sys.argv[1:] if argv is None else argv)
     record = export(model, args.weights, load_mnist_test(args.mnist_path), command)
     print(f"{record['file']}: same answers as Keras on {record['same_answers']:.2%} of"
           f" {record['checked_on']} (largest probability difference"

@@ -1,0 +1,38 @@
+"""What the handlers share: one `BotData`, python-telegram-bot's `context.bot_data`.
+
+`app.build_application` gives the class to PTB (`ContextTypes(bot_data=BotData)`), which
+makes the one instance; `build_application` and start-up fill it in, so that every
+handler reads `context.bot_data.reader` with its type. Handlers are typed `Context`.
+"""
+
+import asyncio
+from dataclasses import dataclass, field
+
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.access import MessageLimit
+from bot.alerts import ErrorAlerts
+from bot.capacity import Capacity
+from bot.config import Settings
+from bot.journal import Journal
+from model.reading.evaluate import Report
+from model.reading.reader import Reader
+
+
+@dataclass(repr=False)
+class BotData:
+    # Set by `build_application`, before anything runs:
+    settings: Settings = field(init=False)
+    journal: Journal = field(init=False)  # updates not yet answered (bot/journal.py)
+    message_limit: MessageLimit = field(init=False)  # PHOTOS_PER_MINUTE, the allow-list notes
+    error_alerts: ErrorAlerts = field(init=False)  # errors reported to the admins
+    capacity: Capacity = field(init=False)  # files held and reads at once
+    # Set at start-up (`app.on_startup`), before the first update is handled:
+    reader: Reader = field(init=False)
+    # While running:
+    evaluation: "asyncio.Future[tuple[Report, bytes]] | None" = None  # the /accuracy under way
+    webhook_check: "asyncio.Task[None] | None" = None  # the webhook's heartbeat
+    token_rejected: bool = False  # Telegram rejected the token while running: exit 1
+
+
+Context = CallbackContext[ExtBot[None], dict, dict, BotData]

@@ -1,0 +1,52 @@
+"""Reading the digits in a photo: decode, find the characters and their 28x28 pictures,
+classify, decide.
+
+    reader = Reader.load()
+    reading = reader.read(open("photo.jpg", "rb").read())
+    reading.number, reading.confidence, reading.refusal
+
+`Reader.read` is safe to call from several threads at once.
+"""
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from model.reading import checkpoint, fingerprint, policy
+from model.reading.classifier import Classifier
+from model.reading.decode import decode_grayscale
+from model.reading.digits import SIDE
+from model.reading.preprocess import characters_in
+from model.reading.result import Reading
+
+
+class Reader:
+    def __init__(self, classifier: Classifier) -> None:
+        self.classifier = classifier
+
+    @classmethod
+    def load(cls, path: Path = checkpoint.DEFAULT_SERVED_MODEL) -> "Reader":
+        """The reader with the network `path` (a `.tflite`, or the `.weights.h5` it was
+        exported from), which must have been trained for this reader's pictures."""
+        problem = fingerprint.mismatch(checkpoint.read_metadata(Path(path)).get("preprocessing"))
+        if problem:
+            raise checkpoint.CheckpointError(
+                f"{checkpoint.metadata_path(Path(path)).name} was made for other preprocessing"
+                f" than this reader's ({problem}): retrain it (python -m model.training.train)"
+                " or use the checkpoint that came with this version"
+            )
+        return cls(Classifier.load(path))
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return self.classifier.metadata
+
+    def read(self, data: bytes) -> Reading:
+        """Read the image file `data`; raises `PreprocessingError` if it is no usable image."""
+        photo = decode_grayscale(data)
+        if policy.big_enough(photo):
+            shapes, images = characters_in(photo)
+        else:
+            shapes, images = [], np.zeros((0, SIDE, SIDE), np.float32)
+        return policy.decide(photo, shapes, images, self.classifier.predict(images))
