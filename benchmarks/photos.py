@@ -25,6 +25,7 @@ read wrong. The exit code is 0 unless --check is given and a goal is missed.
 import argparse
 import csv
 import io
+import itertools
 import os
 import sys
 import time
@@ -221,18 +222,19 @@ class Goal:
 
 def goals(scores: dict[str, float], wrong: float, mnist: float, ms: tuple[float, float]
           ) -> list[Goal]:
+    """Issue 18's goals. `wrong`: real-dev photos answered wrongly at >= 90%."""
     return [
-        Goal("real-dev single digits read right", scores["real single"], 0.97, True),
-        Goal("real-dev numbers read exactly", scores["real numbers"], 0.90, True),
+        Goal("real-dev single digits read right", scores["real single"], 0.99, True),
+        Goal("real-dev numbers read exactly", scores["real numbers"], 0.95, True),
         Goal("real-dev no-digit pictures answered with a digit", scores["real no digit"],
              0.03, False),
-        Goal("rendered no-digit pictures answered with a digit", scores["rendered no digit"],
-             0.02, False),
         Goal("rendered single digits read right", scores["rendered single"], 0.98, True),
         Goal("rendered numbers of 2-6 digits read exactly", scores["rendered numbers"],
-             0.90, True),
-        Goal("wrong answer given with >= 90% confidence, all sets", wrong, 0.01, False),
-        Goal("MNIST test accuracy of the restored CNN", mnist, 0.995, True),
+             0.92, True),
+        Goal("rendered no-digit pictures answered with a digit", scores["rendered no digit"],
+             0.02, False),
+        Goal("real-dev photos answered wrongly at >= 90%", wrong, 0.01, False),
+        Goal("MNIST test accuracy of the served network", mnist, 0.995, True),
         Goal("time to read a 1280 px photo, median", ms[0], 20.0, False, "ms"),
         Goal("time to read a 1280 px photo, 95th percentile", ms[1], 50.0, False, "ms"),
     ]
@@ -278,9 +280,36 @@ def report(
         lines.append(f"{f'ms per {TIMED_SIDE} px photo, {label}':<37}"
                      + "".join(f"{times[name][index]:>10.1f}" for name in names))
     ours_name = names[0]
-    checks = goals(scores[ours_name], wrong[ours_name], mnist[ours_name], times[ours_name])
+    real_dev = [i for i, sample in enumerate(samples) if sample.set.startswith("real ")]
+    real_wrong = {name: sure_and_wrong([samples[i] for i in real_dev],
+                                       [answers[name][i] for i in real_dev]) for name in names}
+    lines.append(f"{'real-dev: sure and wrong':<30}{len(real_dev):>7}"
+                 + "".join(f"{real_wrong[name]:>10.1%}" for name in names))
+    checks = goals(scores[ours_name], real_wrong[ours_name], mnist[ours_name], times[ours_name])
     lines += ["", f"Goals ({ours_name})", *(goal.line() for goal in checks)]
     return "\n".join(lines), checks
+
+
+RELIABILITY_BINS = (0.0, 0.5, 0.8, 0.9, 0.95, 0.99, 1.0001)
+
+
+def reliability(samples: Sequence[Sample], answers: Sequence[Answer], prefix: str) -> str:
+    """Stated confidence against observed accuracy, for the answers given to real photos
+    of a set (`prefix`: "real" for real-dev, "real-train")."""
+    given = [(s, a) for s, a in zip(samples, answers, strict=True)
+             if s.set.split(" ")[0] == prefix and a.text]
+    lines = [f"Reliability, {'real-dev' if prefix == 'real' else prefix} (answers given:"
+             f" stated confidence against how often they were right)",
+             f"  {'stated':<14}{'answers':>8}{'right':>8}{'mean stated':>13}"]
+    for low, high in itertools.pairwise(RELIABILITY_BINS):
+        picked = [(s, a) for s, a in given if low <= a.confidence < high]
+        if not picked:
+            continue
+        right_share = sum(right(s, a) for s, a in picked) / len(picked)
+        stated = sum(a.confidence for _, a in picked) / len(picked)
+        label = f"{low:.0%}-{min(high, 1):.0%}"
+        lines.append(f"  {label:<14}{len(picked):>8}{right_share:>8.1%}{stated:>13.1%}")
+    return "\n".join(lines)
 
 
 def misses(samples: Sequence[Sample], answers: Sequence[Answer]) -> str:
@@ -353,6 +382,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Photo benchmark, seed {args.seed}: ours = {args.checkpoint.name}, baseline ="
           f" {args.baseline_checkpoint.name} with the seed tutorial's pipeline\n")
     print(text)
+    for prefix in ("real", "real-train"):
+        print("\n" + reliability(samples, answers["ours"], prefix))
     if args.misses:
         print("\n" + misses(samples, answers["ours"]))
     if args.answers:

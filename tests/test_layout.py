@@ -115,3 +115,35 @@ def test_a_small_mark_above_the_line_does_not_reorder_it():
     xs = [x for line in lines for x, _ in line]
     tall = [x for line in lines for (x, y) in line if y > 140]
     assert len(lines) == 1 and xs == sorted(xs) and len(tall) == 4
+
+
+def ruled(photo: np.ndarray, spacing: int = 60, ink: int = 170) -> None:
+    """Ruled paper: thin lines right across the page."""
+    for y in range(spacing // 2, photo.shape[0], spacing):
+        cv2.line(photo, (0, y), (photo.shape[1] - 1, y), ink, 2)
+
+
+def test_ruled_lines_go_and_a_pen_stroke_crossing_them_stays():
+    photo = page((600, 600))
+    ruled(photo)
+    cv2.line(photo, (300, 90), (300, 520), 25, 4)  # a 1 across seven lines
+    [[one]] = find_shapes(find_ink(photo))
+    assert one.box.height >= 420 and one.box.width < 30
+
+
+def test_a_long_thin_stroke_alone_on_the_page_is_writing_not_a_line():
+    # A 7 in a fine pen filling a close crop: its stem and its bar are long, straight and
+    # thin, as a ruled line is, but they end in the page and no line runs beside them.
+    photo = page((300, 600))
+    cv2.line(photo, (60, 40), (240, 40), 30, 3)
+    cv2.line(photo, (240, 40), (150, 560), 30, 3)
+    [[seven]] = find_shapes(find_ink(photo))
+    assert seven.box.width >= 175 and seven.box.height >= 515
+
+
+def test_a_four_whose_strokes_just_miss_is_one_character():
+    photo = page((400, 400))
+    cv2.polylines(photo, [np.array([[150, 60], [80, 220], [241, 220]], np.int32)], False, 25, 4)
+    cv2.line(photo, (248, 60), (248, 340), 25, 4)  # the stem, a pixel or two from the bar
+    [[four]] = find_shapes(find_ink(photo))
+    assert four.box.x <= 80 and four.box.right >= 250

@@ -122,7 +122,9 @@ def test_each_shipped_export_gives_keras_answers(mnist, name):
     served = checkpoint.read_metadata(weights)["served_model"]
     assert served["file"] == f"{name}.tflite" and served["same_answers"] == 1.0
     assert served["command"].startswith("python -m model.")
-    model, _ = load_weights(weights)
+    model, metadata = load_weights(weights)
     digits = mnist.test.images[:2000]
-    np.testing.assert_allclose(Classifier.load(weights).predict(digits),
-                               model.predict(digits, verbose=0), atol=1e-5)
+    served = Classifier.load(weights)
+    assert served.temperature == metadata.get("calibration", {}).get("temperature", 1.0)
+    np.testing.assert_allclose(served.predict(digits), model.predict(digits, verbose=0),
+                               atol=1e-5)

@@ -32,6 +32,9 @@ class Classifier:
         runner = self._runner()
         self._input = next(iter(runner.get_input_details()))
         self.classes = int(next(iter(runner.get_output_details().values()))["shape"][-1])
+        # How much to soften the probabilities said to users: fitted on real photos the
+        # network did not train on (model/reading/calibration.py); `predict` does not.
+        self.temperature = float(self.metadata.get("calibration", {}).get("temperature", 1.0))
 
     @classmethod
     def load(cls, path: Path = checkpoint.DEFAULT_SERVED_MODEL, threads: int = 1

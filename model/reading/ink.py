@@ -36,6 +36,13 @@ LINE_REACH = 0.02  # a line's thickness is measured this far across it
 # close up), where a digit's straight stroke is never so thin.
 THIN_LINE = 0.015
 FAINT_LINE = 0.6  # of the boldest writing's darkness: fainter lines are the paper's
+# A paper's lines come in families (ruled or squared paper has several parallel lines,
+# evenly spaced), or run across the whole photo or off its edge (a margin line, a page's
+# edge, a shadow's); a pen's long straight stroke (a 1, the stem of a 4 or 7, the base
+# of a 2) is one line that ends in the page.
+FAMILY = 3  # parallel lines, at distinct offsets, that make a family
+PARALLEL_DEGREES = 3.0  # lines this close in angle are parallel
+ACROSS = 0.9  # a line covering this share of the photo's extent along it runs across it
 LINE_SPILL = 3  # pixels beyond a line's measured thickness taken out with it (its blur)
 STRONG_INK = 0.28  # a pen's ink crossing a line is at least this dark,
 PEN_OVER_LINE = 1.5  # and this many times as dark as the line's own ink
@@ -103,20 +110,23 @@ def remove_ruled_lines(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
     if segments is None:
         return mask
     segments = segments * 2
+    papers = _paper_lines(segments.reshape(-1, 4).astype(float), height, width)
     lines = np.zeros_like(binary)
     # Per line, how dark ink must be to be a pen's rather than the line's own: a margin
     # line is often darker than the ruled lines, and still the paper's.
     pen_floor = np.zeros(ink.shape, np.float32)
     boldest = float(np.percentile(ink[mask], 99))
-    for x0, y0, x1, y1 in segments.reshape(-1, 4).tolist():
+    for (x0, y0, x1, y1), paper in zip(segments.reshape(-1, 4).tolist(), papers, strict=True):
+        # A line running off the picture's edge is the paper's (or a page's, a shadow's),
+        # and so is one far fainter than the boldest writing (a rule seen close up).
+        at_edge = min(x0, y0, x1, y1) <= margin or max(x0, x1) >= width - margin or max(
+            y0, y1) >= height - margin
+        if not (paper or at_edge):
+            continue  # one straight line ending in the page: a pen's stroke
         start, end = np.array([x0, y0], float), np.array([x1, y1], float)
         length = float(np.hypot(*(end - start)))
         thickness = _along_line(binary, start, end, round(LINE_REACH * min(height, width)))
         own_ink = _along_line(ink, start, end, 0)
-        # A line running off the picture's edge is the paper's, and so is one far fainter
-        # than the boldest writing (a rule seen close up); a thin enough one anywhere.
-        at_edge = min(x0, y0, x1, y1) <= margin or max(x0, x1) >= width - margin or max(
-            y0, y1) >= height - margin
         faint = own_ink < FAINT_LINE * boldest
         if 0 < thickness <= (2 if at_edge or faint else 1) * THIN_LINE * length:
             footprint = round(thickness) + LINE_SPILL
@@ -125,6 +135,33 @@ def remove_ruled_lines(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
             cv2.line(pen_floor, (x0, y0), (x1, y1), floor, thickness=footprint)
     pen = ink >= pen_floor
     return mask & ~(lines.astype(bool) & ~pen)
+
+
+def _paper_lines(segments: np.ndarray, height: int, width: int) -> np.ndarray:
+    """Which of the segments (x0, y0, x1, y1 rows) may be the paper's: those with at
+    least FAMILY - 1 parallel lines at other offsets, and those whose line (all the
+    pieces on it) runs across the photo."""
+    dx, dy = segments[:, 2] - segments[:, 0], segments[:, 3] - segments[:, 1]
+    angle = np.degrees(np.arctan2(dy, dx)) % 180
+    normal = np.radians(angle + 90)
+    middle_x = (segments[:, 0] + segments[:, 2]) / 2
+    middle_y = (segments[:, 1] + segments[:, 3]) / 2
+    offset = middle_x * np.cos(normal) + middle_y * np.sin(normal)
+    turn = np.abs(angle[:, None] - angle[None, :])
+    parallel = np.minimum(turn, 180 - turn) <= PARALLEL_DEGREES
+    tolerance = LINE_REACH * min(height, width)
+    same_line = parallel & (np.abs(offset[:, None] - offset[None, :]) <= tolerance)
+    papers = np.zeros(len(segments), bool)
+    along = np.stack([np.cos(np.radians(angle)), np.sin(np.radians(angle))], axis=1)
+    for i in range(len(segments)):
+        offsets = np.sort(offset[parallel[i]])
+        distinct = 1 + int(np.sum(np.diff(offsets) > tolerance))
+        # The extent of the photo along the line, and how much of it the line's pieces cover.
+        ends = np.concatenate([segments[same_line[i], :2], segments[same_line[i], 2:]]) @ along[i]
+        corners = np.array([[0, 0], [width, 0], [0, height], [width, height]]) @ along[i]
+        covered = (ends.max() - ends.min()) / max(corners.max() - corners.min(), 1.0)
+        papers[i] = distinct >= FAMILY or covered >= ACROSS
+    return papers
 
 
 def _surface(small: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -168,4 +205,23 @@ def find_ink(gray: np.ndarray) -> np.ndarray:
     strong = np.zeros(count, bool)
     strong[labels[mask & (ink >= max(policy.FAINTEST_INK, policy.FAINT_MARK * boldest))]] = True
     strong[0] = False
-    return strong[labels]
+    sharpness = _edge_sharpness(ink, mask, labels, count)
+    sharp = sharpness >= policy.SOFT_MARK * sharpness[strong].max(initial=0.0)
+    return (strong & sharp)[labels]
+
+
+def _edge_sharpness(ink: np.ndarray, mask: np.ndarray, labels: np.ndarray, count: int
+                    ) -> np.ndarray:
+    """Per mark, how steeply its darkness falls off at its outline, for its darkness.
+
+    A pen's stroke ends within a pixel or two, however dark it is; a shadow fades over
+    many. (A blurred photo blurs every mark alike, so marks are compared with each other.)
+    """
+    slope = np.hypot(cv2.Sobel(ink, cv2.CV_32F, 1, 0, ksize=3),
+                     cv2.Sobel(ink, cv2.CV_32F, 0, 1, ksize=3)) / 8  # per pixel
+    outline = mask & ~cv2.erode(mask.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    edge = np.bincount(labels[outline], weights=slope[outline], minlength=count)
+    edge /= np.maximum(np.bincount(labels[outline], minlength=count), 1)
+    darkness = np.bincount(labels[mask], weights=ink[mask], minlength=count)
+    darkness /= np.maximum(np.bincount(labels[mask], minlength=count), 1)
+    return edge / np.maximum(darkness, 1e-6)

@@ -20,6 +20,10 @@ MAX_MARKS = 200  # the largest marks considered: no photo of a number has more c
 SAME_COLUMN = 0.5  # horizontal overlap, of the narrower mark, for marks of one character
 STACK_GAP = 0.35  # the vertical gap between them, at most this share of the taller
 FRAME = 2.0  # a mark enclosing one over this many times shorter is a frame round it
+# Marks whose ink comes within two pixels (of the picture the reader works on, 640 px
+# long) of each other are one character: a 4 or a 7 written in two strokes that just
+# miss, a pencil line that broke. Digits written side by side keep a wider gap.
+NEAR_TOUCH = 1  # pixels each mark reaches out
 SAME_LINE = 0.2  # neighbours in a line overlap vertically by this share of the shorter
 # Marks under this share of the typical character's height (dots, dashes, a 5's flag
 # written apart) join the lines after the others, so that they cannot start a line of
@@ -67,19 +71,41 @@ def _same_character(boxes: np.ndarray) -> np.ndarray:
     right, bottom = x + w, y + h
     overlap = np.minimum.outer(right, right) - np.maximum.outer(x, x)
     gap = np.maximum.outer(y, y) - np.minimum.outer(bottom, bottom)
-    same = (overlap >= SAME_COLUMN * np.minimum.outer(w, w)) & (
+    return (overlap >= SAME_COLUMN * np.minimum.outer(w, w)) & (
         gap <= STACK_GAP * np.maximum.outer(h, h)
     )
-    # Writing inside a frame (a screen's bezel, a box drawn round it) is not part of it.
+
+
+def _framing(boxes: np.ndarray) -> np.ndarray:
+    """For every pair of marks, whether one is a frame round the other (a screen's bezel, a
+    box drawn round the writing), which is not part of it: (n, n) bool."""
+    x, y, w, h = (boxes[:, k] for k in range(4))
+    right, bottom = x + w, y + h
     inside = (
         (x[:, None] >= x[None, :]) & (right[:, None] <= right[None, :])
         & (y[:, None] >= y[None, :]) & (bottom[:, None] <= bottom[None, :])
     )
     framed = inside & (h[None, :] > FRAME * h[:, None])
-    return same & ~framed & ~framed.T
+    return framed | framed.T
 
 
-def _group(boxes: np.ndarray) -> list[list[int]]:
+def _near_touching(labels: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """For every pair of kept marks, whether their ink comes within 2 * `NEAR_TOUCH`
+    pixels of each other (directly, or through other marks): (n, n) bool."""
+    marks = np.isin(labels, kept)
+    side = 2 * NEAR_TOUCH + 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
+    _, near = cv2.connectedComponents(cv2.dilate(marks.astype(np.uint8), kernel), connectivity=8)
+    # Each mark's first pixel says which grown-together region it lies in.
+    flat = labels.ravel()
+    first = np.full(int(labels.max()) + 1, -1)
+    order = np.flatnonzero(np.isin(flat, kept))
+    first[flat[order[::-1]]] = order[::-1]
+    region = near.ravel()[first[kept]]
+    return region[:, None] == region[None, :]
+
+
+def _group(boxes: np.ndarray, touching: np.ndarray) -> list[list[int]]:
     """Marks (by index) joined into characters: each with all marks it belongs with."""
     parent = list(range(len(boxes)))
 
@@ -89,7 +115,8 @@ def _group(boxes: np.ndarray) -> list[list[int]]:
             i = parent[i]
         return i
 
-    for i, j in zip(*np.nonzero(np.triu(_same_character(boxes), 1)), strict=True):
+    together = (_same_character(boxes) | touching) & ~_framing(boxes)
+    for i, j in zip(*np.nonzero(np.triu(together, 1)), strict=True):
         parent[root(int(i))] = root(int(j))
     groups: dict[int, list[int]] = {}
     for i in range(len(boxes)):
@@ -154,7 +181,7 @@ def find_shapes(mask: np.ndarray) -> list[list[Shape]]:
     labels, kept, boxes = _marks(mask)
     height, width = mask.shape
     shapes = []
-    for members in _group(boxes):
+    for members in _group(boxes, _near_touching(labels, kept)):
         x0, y0 = boxes[members, 0].min(), boxes[members, 1].min()
         x1 = (boxes[members, 0] + boxes[members, 2]).max()
         y1 = (boxes[members, 1] + boxes[members, 3]).max()

@@ -12,6 +12,7 @@ from math import prod
 
 import numpy as np
 
+from model.reading.calibration import soften
 from model.reading.digits import DIGITS
 from model.reading.result import Character, Reading, Refusal, Role, Shape
 
@@ -26,6 +27,10 @@ FAINTEST_INK = 0.12
 # A mark must somewhere reach this share of the photo's boldest ink: one pen wrote a
 # photo's digits, while show-through from the back of the page and stains are fainter.
 FAINT_MARK = 0.6
+# A mark whose edges are this much softer than the sharpest mark's (for its darkness) is a
+# shadow, not ink: on real-train and rendered photos pens' marks measured 0.31-0.52 and
+# shadows of hands and phones 0.04-0.08 (see ink._edge_sharpness).
+SOFT_MARK = 1 / 3
 # A mark shorter than this either way, in pixels of the picture the reader works on, is a
 # speck of dirt or noise.
 SPECK_PIXELS = 4
@@ -56,6 +61,12 @@ CUT_STROKES = 1.5
 # are dots, dashes and specks, and over twice it are not part of the writing (a desk's
 # edge).
 SAME_SIZE = 0.5
+
+
+# A character at least this many times as wide as tall that the network cannot read may
+# be digits written touching ("00", "495" on a line): two touching digits are 0.8-1.5
+# times as wide as tall. A split is kept only if the network is sure of every piece.
+WIDE = 0.8
 
 
 def big_enough(photo: np.ndarray) -> bool:
@@ -126,22 +137,43 @@ def _refusal(roles: list[Role], shapes: list[Shape]) -> Refusal | None:
     return Refusal.UNCLEAR if letters else None
 
 
+def splits_to_try(shape: Shape, probabilities: np.ndarray) -> list[int]:
+    """Into how many digits to try cutting a character, fewest first: none unless it is
+    wide and not a digit the network is sure of; at most one digit per 0.4 of its height
+    in width (the narrowest a written digit other than a 1 is)."""
+    if shape.box.width <= WIDE * shape.box.height or (
+            _is_digit(probabilities) and _is_sure(probabilities)):
+        return []
+    return list(range(2, max(2, min(4, int(shape.box.width / (0.4 * shape.box.height)))) + 1))
+
+
+def split_is_better(pieces: np.ndarray) -> bool:
+    """Whether the pieces (their probabilities) of a split character are each a digit the
+    network is sure of: only then is the split taken."""
+    return all(_is_digit(p) and _is_sure(p) for p in pieces)
+
+
 def _is_sure(probabilities: np.ndarray) -> bool:
     """Whether a digit is likely enough to name without hedging."""
     return float(probabilities[:DIGITS].max()) >= SURE
 
 
-def _is_answered(character: Character) -> bool:
+def _is_answered(probabilities: np.ndarray) -> bool:
     """Whether a digit, or a pair of digits, is likely enough to name."""
-    return character.sure or (
-        character.confidence + character.runner_up_confidence >= TWO_WAY
-    )
+    first, second = np.sort(probabilities[:DIGITS])[::-1][:2]
+    return _is_sure(probabilities) or float(first + second) >= TWO_WAY
 
 
 def decide(
-    photo: np.ndarray, shapes: list[Shape], images: np.ndarray, probabilities: np.ndarray
+    photo: np.ndarray, shapes: list[Shape], images: np.ndarray, probabilities: np.ndarray,
+    temperature: float = 1.0,
 ) -> Reading:
-    """The reading of a photo from its shapes (in reading order) and the network's output."""
+    """The reading of a photo from its shapes (in reading order) and the network's output.
+
+    Every decision is taken on the network's own probabilities, for which the thresholds
+    above were set; the confidence the reading states is softened by the network's
+    calibrated `temperature`, so that it says how often such an answer is right.
+    """
     roles = _roles(shapes, probabilities)
     typical = _typical_digit_height(shapes, roles)
     roles = [
@@ -151,15 +183,19 @@ def decide(
         for s, r in zip(shapes, roles, strict=True)
     ]
     refusal = _refusal(roles, shapes)
-    characters = tuple(
-        Character(shape.box, image, p, role, _is_sure(p))
-        for shape, image, p, role in zip(shapes, images, probabilities, roles, strict=True)
-    )
-    digits = [c for c in characters if c.role is Role.DIGIT]
     # A number is only as good as its least clear digit: one that neither it nor a
     # runner-up is likely enough to name makes the whole reading unclear.
-    if refusal is None and not all(_is_answered(c) for c in digits):
+    if refusal is None and not all(_is_answered(p) for p, r in zip(probabilities, roles,
+                                                                    strict=True)
+                                   if r is Role.DIGIT):
         refusal = Refusal.UNCLEAR
+    stated = soften(probabilities, temperature)
+    characters = tuple(
+        Character(shape.box, image, said, role, _is_sure(p))
+        for shape, image, p, said, role in zip(shapes, images, probabilities, stated, roles,
+                                               strict=True)
+    )
+    digits = [c for c in characters if c.role is Role.DIGIT]
     if refusal is not None:
         return Reading(photo, characters, refusal, number="", confidence=0.0)
     # How likely the whole number is right: every digit's probability multiplied.

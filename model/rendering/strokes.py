@@ -33,8 +33,8 @@ class Shape:
         ink = big > 0.4 * max(float(big.max()), 1e-3)
         ink = np.pad(ink, cls.PAD)
         path, half_widths = centre_lines_and_half_widths(ink)
-        # A loop the writer filled in stays filled: opening keeps the parts a disk twice
-        # as wide as the digit's typical stroke fits in, which no stroke or crossing does.
+        # Blobs: the parts a disk twice as wide as the digit's typical stroke fits in, which
+        # no stroke or crossing does: mostly a small loop MNIST's thick pen closed up.
         stroke = float(np.median(half_widths)) if path.any() else WORK
         disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (int(4 * stroke) | 1,) * 2)
         blobs = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_OPEN, disk).astype(bool)
@@ -46,6 +46,10 @@ class Shape:
         bold = bool((ink & ~drawn).sum() > LOST_INK * ink.sum())
         if bold:
             blobs = ink
+        else:  # a pen leaves such a loop as a loop: its outline, not a filled blot
+            inside = cv2.erode(blobs.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+            blobs &= ~inside
+            path &= ~inside
         background = np.where(path | blobs, 0, 1).astype(np.uint8)
         distance = cv2.distanceTransform(background, cv2.DIST_L2, 5)
         ys, xs = np.nonzero(ink)

@@ -1,9 +1,13 @@
-"""Train a digit network on MNIST and save it as a checkpoint.
+"""Train a digit network on MNIST (and real photos) and save it as a checkpoint.
 
     python -m model.training.train              # digitnet, augmented, 15 epochs
     python -m model.training.train --arch seed --epochs 5 --no-augment   # the baseline
+    python -m model.training.train --init checkpoints/digitnet-mnist.weights.h5 \
+        --real-train ../shared/data/real-train --epochs 3 --learning-rate 5e-4
+                                                # fine-tuned on real photos too
 
-The weights go to `--output` with a JSON sidecar recording the test accuracy.
+The weights go to `--output` with a JSON sidecar recording the test accuracy, how it was
+trained and, with real photos, the temperature fitted on the sources kept back.
 """
 
 import argparse
@@ -19,17 +23,26 @@ import numpy as np
 import tensorflow as tf
 
 from model.reading import checkpoint, fingerprint
+from model.reading.calibration import fit_temperature
 from model.reading.digits import DIGITS, NOT_A_DIGIT
 from model.reading.mnist import Mnist, load_mnist
 from model.training import network
 from model.training.augment import augment_dataset, pick_even_pen_copies
 from model.training.export import export
 from model.training.negatives import not_digits
+from model.training.real_photos import Crops, cut
 from model.training.redraw import redraw_with_even_pen
-from model.training.weights import save_weights
+from model.training.weights import load_weights, save_weights
 
 NOT_DIGIT_SHARE = 0.2  # not-a-digit images added to training, relative to the digits
 HELD_OUT_NOT_DIGITS = 2000  # drawn with another seed, to measure the 11th class
+# Each picture cut from a real photo is seen this many times an epoch (each time distorted
+# anew): about 550 of them against 72,000 others would otherwise barely count.
+REAL_REPEATS = 8
+# Real-train sources (in a fixed shuffled order) are kept out of training until they hold
+# this share of its pictures, to fit the temperature that makes the network's confidence
+# honest on new writers.
+CALIBRATION_SHARE = 0.15
 
 
 def with_not_digits(
@@ -66,17 +79,26 @@ def train(
     seed: int = 42,
     limit: int | None = None,
     verbose: int = 2,
+    real: Crops | None = None,
+    init: Path | None = None,
 ) -> tuple[keras.Model, dict[str, Any]]:
-    """Train `arch` on MNIST's training set; return the model and its metadata."""
+    """Train `arch` on MNIST's training set, and on pictures cut from `real` photos when
+    given; from the weights `init` when given (a fine-tune), else from scratch. Returns
+    the model and its metadata."""
     keras.utils.set_random_seed(seed)
     started = time.monotonic()
     images, labels = mnist.train.images[:limit], mnist.train.labels[:limit]
-    model = network.build(arch)
+    model = load_weights(init)[0] if init else network.build(arch)
     knows_not_digits = model.output_shape[-1] > DIGITS
     if knows_not_digits:
         images, labels = with_not_digits(
             images, labels, round(NOT_DIGIT_SHARE * len(images)), seed
         )
+    held_back = None
+    if real is not None and len(real.labels):
+        real, held_back = _split_for_calibration(real, seed)
+        images = np.concatenate([images, np.repeat(real.images, REAL_REPEATS, axis=0)])
+        labels = np.concatenate([labels, np.repeat(real.labels, REAL_REPEATS)])
     dataset = make_dataset(images, labels, batch_size, augment, seed)
 
     schedule = keras.optimizers.schedules.CosineDecay(
@@ -93,19 +115,23 @@ def train(
         mnist.test.images, mnist.test.labels, batch_size=1000, verbose=0
     )
     metadata = {
-        "arch": arch,
+        "arch": model.name,
         "classes": int(model.output_shape[-1]),
         "parameters": model.count_params(),
         "test_accuracy": round(float(test_accuracy), 4),
         "test_loss": round(float(test_loss), 4),
         "test_images": len(mnist.test.labels),
         **(_not_digit_recall(model, seed) if knows_not_digits else {}),
+        **(_calibration(model, held_back) if held_back is not None else {}),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "keras_version": keras.__version__,
         "tensorflow_version": tf.__version__,
         "preprocessing": fingerprint.current(),
         "training": {
             "images": len(labels),
+            "real_pictures": 0 if real is None else len(real.labels),
+            "real_sources": [] if real is None else sorted(set(real.sources.tolist())),
+            "fine_tuned_from": init.name if init else None,
             "epochs": epochs,
             "batch_size": batch_size,
             "augment": augment,
@@ -116,6 +142,28 @@ def train(
         },
     }
     return model, metadata
+
+
+def _split_for_calibration(real: Crops, seed: int) -> tuple[Crops, Crops]:
+    """The pictures to train on, and those of the sources kept back (CALIBRATION_SHARE)."""
+    sources = sorted(set(real.sources.tolist()))
+    kept_back: set[str] = set()
+    for k in np.random.default_rng(seed).permutation(len(sources)):
+        if len(real.only(kept_back).labels) >= CALIBRATION_SHARE * len(real.labels):
+            break
+        kept_back.add(sources[k])
+    return real.without(kept_back), real.only(kept_back)
+
+
+def _calibration(model: keras.Model, held_back: Crops) -> dict[str, Any]:
+    """The temperature fitted on real pictures the model never trained on."""
+    probabilities = model.predict(held_back.images, batch_size=1000, verbose=0)
+    temperature = fit_temperature(probabilities, held_back.labels)
+    return {"calibration": {
+        "temperature": round(temperature, 4),
+        "fitted_on": f"{len(held_back.labels)} pictures from real-train sources it did not"
+                     f" train on: {', '.join(sorted(set(held_back.sources.tolist())))}",
+    }}
 
 
 def _not_digit_recall(model: keras.Model, seed: int) -> dict[str, Any]:
@@ -136,6 +184,10 @@ def main(argv: list[str] | None = None) -> None:
         help="distort training digits (default: on)",
     )
     parser.add_argument("--limit", type=int, help="train on the first N training images only")
+    parser.add_argument("--real-train", type=Path,
+                        help="also train on pictures cut from these real photos (a folder with"
+                             " manifest.csv, such as ../shared/data/real-train)")
+    parser.add_argument("--init", type=Path, help="start from these weights (fine-tune)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
         "--mnist-path", default=os.environ.get("MNIST_PATH") or None,
@@ -148,10 +200,15 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     mnist = load_mnist(args.mnist_path)
+    real = None
+    if args.real_train:
+        real, skipped = cut(args.real_train)
+        print(f"{len(real.labels)} pictures cut from {args.real_train} ({skipped} photos whose"
+              " characters the reader does not find one by one left out)")
     model, metadata = train(
         mnist, arch=args.arch, epochs=args.epochs, batch_size=args.batch_size,
         augment=args.augment, learning_rate=args.learning_rate, seed=args.seed,
-        limit=args.limit, verbose=1 if sys.stdout.isatty() else 2,
+        limit=args.limit, verbose=1 if sys.stdout.isatty() else 2, real=real, init=args.init,
     )
     metadata["training"]["command"] = "python -m model.training.train " + " ".join(
         sys.argv[1:] if argv is None else argv
