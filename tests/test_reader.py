@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from model import rendering
-from model.reading import checkpoint, fingerprint, ink, normalise, policy
+from model.reading import checkpoint, fingerprint, ink, normalise
 from model.reading.classifier import Classifier
 from model.reading.reader import Reader
 from model.reading.result import Refusal, Role
@@ -127,30 +127,3 @@ def test_missing_checkpoint_is_explained(tmp_path):
     with pytest.raises(checkpoint.CheckpointError, match="not found"):
         Classifier.load(tmp_path / "none.tflite")
 
-
-def touching_number(digits: np.ndarray) -> np.ndarray:
-    """MNIST digits written so close that each touches the next: (28, width)."""
-    crops = []
-    for digit in digits:
-        columns = np.flatnonzero(digit.max(axis=0) > 0.1)
-        crops.append(digit[:, columns[0] : columns[-1] + 1])
-    number = crops[0]
-    for crop in crops[1:]:  # overlap by two columns, so the strokes meet
-        overlap = np.maximum(number[:, -2:], crop[:, :2])
-        number = np.hstack([number[:, :-2], overlap, crop[:, 2:]])
-    return np.pad(number, ((0, 0), (4, 4)))
-
-
-def test_digits_written_touching_are_read_one_by_one(reader, mnist, monkeypatch):
-    rng = np.random.default_rng(5)
-    pairs = [(3, 4), (0, 5), (6, 7), (1, 2), (8, 9), (2, 0), (5, 6), (9, 3)]
-    photos = []
-    for pair in pairs:
-        picked = [int(np.flatnonzero(mnist.test.labels == d)[rng.integers(20)]) for d in pair]
-        number = touching_number(mnist.test.images[picked, ..., 0])
-        photos.append((rendering.render(number, "clean-white-paper", rng),
-                       "".join(map(str, pair))))
-    read = sum(reader.read(data).number == label for data, label in photos)
-    monkeypatch.setattr(policy, "WIDE", 99.0)  # never tried as several digits
-    read_whole = sum(reader.read(data).number == label for data, label in photos)
-    assert read > read_whole

@@ -63,12 +63,6 @@ CUT_STROKES = 1.5
 SAME_SIZE = 0.5
 
 
-# A character at least this many times as wide as tall that the network cannot read may
-# be digits written touching ("00", "495" on a line): two touching digits are 0.8-1.5
-# times as wide as tall. A split is kept only if the network is sure of every piece.
-WIDE = 0.8
-
-
 def big_enough(photo: np.ndarray) -> bool:
     """Whether a picture has pixels enough to show a digit at all."""
     return min(photo.shape) >= MIN_PHOTO_SIDE
@@ -135,22 +129,6 @@ def _refusal(roles: list[Role], shapes: list[Shape]) -> Refusal | None:
     # could not read than letters in a number: leaving them out would give a wrong number.
     # Dots, dashes and underlines are far shorter, and are skipped.
     return Refusal.UNCLEAR if letters else None
-
-
-def splits_to_try(shape: Shape, probabilities: np.ndarray) -> list[int]:
-    """Into how many digits to try cutting a character, fewest first: none unless it is
-    wide and not a digit the network is sure of; at most one digit per 0.4 of its height
-    in width (the narrowest a written digit other than a 1 is)."""
-    if shape.box.width <= WIDE * shape.box.height or (
-            _is_digit(probabilities) and _is_sure(probabilities)):
-        return []
-    return list(range(2, max(2, min(4, int(shape.box.width / (0.4 * shape.box.height)))) + 1))
-
-
-def split_is_better(pieces: np.ndarray) -> bool:
-    """Whether the pieces (their probabilities) of a split character are each a digit the
-    network is sure of: only then is the split taken."""
-    return all(_is_digit(p) and _is_sure(p) for p in pieces)
 
 
 def _is_sure(probabilities: np.ndarray) -> bool:

@@ -17,8 +17,8 @@ from model.reading import checkpoint, fingerprint, policy
 from model.reading.classifier import Classifier
 from model.reading.decode import decode_grayscale
 from model.reading.digits import SIDE
-from model.reading.preprocess import characters_in, cuts_for, picture_of, pieces_of
-from model.reading.result import Reading, Shape
+from model.reading.preprocess import characters_in
+from model.reading.result import Reading
 
 
 class Reader:
@@ -50,30 +50,4 @@ class Reader:
         else:
             shapes, images = [], np.zeros((0, SIDE, SIDE), np.float32)
         probabilities = self.classifier.predict(images)
-        shapes, images, probabilities = self._split_touching(shapes, images, probabilities)
         return policy.decide(photo, shapes, images, probabilities, self.classifier.temperature)
-
-    def _split_touching(self, shapes: list[Shape], images: np.ndarray,
-                        probabilities: np.ndarray
-                        ) -> tuple[list[Shape], np.ndarray, np.ndarray]:
-        """Each wide character the network cannot read, tried as digits written touching;
-        kept split where the policy prefers it."""
-        kept: list[tuple[Shape, np.ndarray, np.ndarray]] = []
-        for shape, image, p in zip(shapes, images, probabilities, strict=True):
-            kept += self._as_digits(shape, p) or [(shape, image, p)]
-        if len(kept) == len(shapes):
-            return shapes, images, probabilities
-        return ([k[0] for k in kept], np.stack([k[1] for k in kept]),
-                np.stack([k[2] for k in kept]))
-
-    def _as_digits(self, shape: Shape, probabilities: np.ndarray
-                   ) -> list[tuple[Shape, np.ndarray, np.ndarray]]:
-        """The character cut into the fewest digits the network is sure of, or nothing."""
-        for count in policy.splits_to_try(shape, probabilities):
-            pieces = pieces_of(shape, cuts_for(shape, count))
-            if pieces:
-                pictures = np.stack([picture_of(piece) for piece in pieces])
-                guesses = self.classifier.predict(pictures)
-                if policy.split_is_better(guesses):
-                    return list(zip(pieces, pictures, guesses, strict=True))
-        return []
