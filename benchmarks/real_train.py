@@ -26,6 +26,7 @@ import keras
 import numpy as np
 
 from model.reading import checkpoint
+from model.reading.digits import SIDE
 from model.reading.errors import PreprocessingError
 from model.reading.mnist import load_mnist
 from model.reading.reader import Reader
@@ -51,9 +52,9 @@ class KerasClassifier:
         self.temperature = metadata.get("calibration", {}).get("temperature", 1.0)
 
     def predict(self, images: np.ndarray) -> np.ndarray:
-        images = np.asarray(images, np.float32).reshape(-1, 28, 28, 1)
+        images = np.asarray(images, np.float32).reshape(-1, SIDE, SIDE, 1)
         if not len(images):
-            return np.zeros((0, 11), np.float32)
+            return np.zeros((0, self.model.output_shape[-1]), np.float32)
         return self.model.predict(images, verbose=0)
 
 

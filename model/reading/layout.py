@@ -96,12 +96,10 @@ def _near_touching(labels: np.ndarray, kept: np.ndarray) -> np.ndarray:
     side = 2 * NEAR_TOUCH + 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
     _, near = cv2.connectedComponents(cv2.dilate(marks.astype(np.uint8), kernel), connectivity=8)
-    # Each mark's first pixel says which grown-together region it lies in.
-    flat = labels.ravel()
-    first = np.full(int(labels.max()) + 1, -1)
-    order = np.flatnonzero(np.isin(flat, kept))
-    first[flat[order[::-1]]] = order[::-1]
-    region = near.ravel()[first[kept]]
+    # Every pixel of a mark lies in the same grown-together region: any one names it.
+    region_of = np.zeros(int(labels.max()) + 1, np.int32)
+    region_of[labels[marks]] = near[marks]
+    region = region_of[kept]
     return region[:, None] == region[None, :]
 
 
