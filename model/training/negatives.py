@@ -9,9 +9,10 @@ blots, frames, tangles, crescents). All are normalised exactly as MNIST's digits
 sees digits.
 
 Glyphs that a hand could write as a digit are left out: O o D I l i f Z z S s B b G g q,
-A and a (a 4 closed at the top, a 9), their Greek and Cyrillic look-alikes (δ for 6, Δ
-for 4, λ Λ л for a 1 with a long flag, as much of Europe writes it), and strokes like
-brackets, ! ? & and √ that read as 1, 7 or 8.
+A and a (a 4 closed at the top, a 9), their Greek and Cyrillic look-alikes (Δ for 4,
+λ Λ л for a 1 with a long flag, as much of Europe writes it), and strokes like brackets,
+! ? & and √ that read as 1, 7 or 8. δ is kept in: no one writes a 6 or an 8 with its
+hook over the loop, and real photos of δ were read as 8 while it was left out.
 """
 
 from pathlib import Path
@@ -25,7 +26,7 @@ from model.reading.normalise import fit_like_mnist
 from model.training.redraw import redraw_with_even_pen
 
 LATIN = "CEFHKLMNPRUVWXYckmnprtuvwxyhe"
-GREEK = "αβγεηθκμνξπρστυφχψωΓΘΞΠΣΦΨΩ"
+GREEK = "αβγδεηθκμνξπρστυφχψωΓΘΞΠΣΦΨΩ"
 CYRILLIC = "джипфцшщыюяЖИПФЦШЩЮЯ"
 SYMBOLS = "+\u00d7=#@%*<>~÷∞∑€£¥"  # \u00d7: the multiplication sign
 CHARACTERS = LATIN + GREEK + CYRILLIC + SYMBOLS
