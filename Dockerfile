@@ -38,12 +38,14 @@ ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     DATA_DIR=/data
 WORKDIR /app
-# Only what runs: the bot, the reading path (not training or the photo renderer), and the
-# exported networks with their metadata (not the Keras weights, which only training reads).
+# Only what runs: the bot, the reading path and the corrections store (not training or the
+# photo renderer), and the exported networks with their metadata (not the Keras weights,
+# which only training reads).
 # Owned by root, so the bot cannot modify its own code or weights.
 COPY bot/ bot/
 COPY model/__init__.py model/
 COPY model/reading/ model/reading/
+COPY model/feedback/ model/feedback/
 COPY checkpoints/*.json checkpoints/*.tflite checkpoints/
 # The translations, compiled from their .po sources (bot/i18n.py).
 RUN pybabel -q compile -d bot/locales -D bot

@@ -22,14 +22,12 @@ import sys
 import time
 from pathlib import Path
 
-import keras
 import numpy as np
 
 from model.reading import checkpoint
-from model.reading.digits import SIDE
-from model.reading.errors import PreprocessingError
 from model.reading.mnist import load_mnist
 from model.reading.reader import Reader
+from model.training.photo_scores import SETS, KerasClassifier, read_all, scores
 from model.training.real_photos import cut, read_manifest, source_of
 from model.training.train import train
 
@@ -38,24 +36,6 @@ DEFAULT_REAL_TRAIN = PROJECT.parent / "shared" / "data" / "real-train"
 DEFAULT_MNIST = PROJECT.parent / "shared" / "data" / "mnist.npz"
 # The network that has never seen a real photo: each fold starts from it.
 MNIST_ONLY = checkpoint.DEFAULT_CHECKPOINT.with_name("digitnet-mnist.weights.h5")
-SETS = {"single": "single digits read right", "numbers": "numbers read exactly",
-        "negatives": "no-digit photos answered with a digit"}
-SURE = 0.90
-
-
-class KerasClassifier:
-    """A Keras model where the reader expects its LiteRT classifier (no export needed)."""
-
-    def __init__(self, model: keras.Model, metadata: dict) -> None:
-        self.model = model
-        self.metadata = metadata
-        self.temperature = metadata.get("calibration", {}).get("temperature", 1.0)
-
-    def predict(self, images: np.ndarray) -> np.ndarray:
-        images = np.asarray(images, np.float32).reshape(-1, SIDE, SIDE, 1)
-        if not len(images):
-            return np.zeros((0, self.model.output_shape[-1]), np.float32)
-        return self.model.predict(images, verbose=0)
 
 
 def folds(sources: list[str], count: int, sizes: dict[str, int]) -> list[set[str]]:
@@ -67,32 +47,6 @@ def folds(sources: list[str], count: int, sizes: dict[str, int]) -> list[set[str
         groups[k].add(source)
         totals[k] += sizes[source]
     return groups
-
-
-def read_all(reader: Reader, folder: Path, rows: list[dict]) -> list[tuple[str, str, str, float]]:
-    """(set, label, answer, confidence) for each photo."""
-    out = []
-    for row in rows:
-        try:
-            reading = reader.read((folder / row["file"]).read_bytes())
-            answer, confidence = reading.number, reading.confidence
-        except PreprocessingError:
-            answer, confidence = "", 0.0
-        label = "" if row["set"] == "negatives" else row["label"]
-        out.append((row["set"], label, answer, confidence))
-    return out
-
-
-def scores(results: list[tuple[str, str, str, float]]) -> dict[str, float]:
-    figures = {}
-    for which in SETS:
-        picked = [r for r in results if r[0] == which]
-        right = [bool(r[2]) if which == "negatives" else r[2] == r[1] for r in picked]
-        figures[which] = sum(right) / max(len(picked), 1)
-    answered = [r for r in results if r[2]]
-    figures["sure and wrong"] = sum(r[3] >= SURE and r[2] != r[1] for r in answered) / max(
-        sum(r[3] >= SURE for r in answered), 1)
-    return figures
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,7 +24,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 
-from bot import handlers, i18n, messages
+from bot import buttons, feedback, handlers, i18n, messages
 from bot.access import MessageLimit
 from bot.alerts import ErrorAlerts
 from bot.capacity import Capacity
@@ -34,6 +34,9 @@ from bot.heartbeat import PollingRequest, check_webhook
 from bot.journal import Journal, JournaledQueue, JournaledUpdateProcessor
 from bot.persistence import LanguageChoices
 from bot.state import BotData
+from bot.usage import UsageLog
+from model.feedback.corrections import Corrections
+from model.feedback.export import STORE as CORRECTIONS_STORE
 from model.reading.reader import Reader
 
 logger = logging.getLogger(__name__)
@@ -193,6 +196,9 @@ def build_application(settings: Settings) -> Application:
     shared.message_limit = MessageLimit(settings.photos_per_minute)
     shared.error_alerts = ErrorAlerts(settings.admin_ids, settings.token)
     shared.capacity = Capacity()
+    shared.usage = UsageLog(settings.data_dir / "usage.sqlite3")
+    shared.corrections = (Corrections(settings.data_dir / CORRECTIONS_STORE)
+                          if settings.feedback else None)
     polling.on_token_rejected = lambda: _stop_for_good(application)
 
     new = filters.UpdateType.MESSAGE  # edits of old messages are not asked again
@@ -202,19 +208,26 @@ def build_application(settings: Settings) -> Application:
     image_files = filters.Document.IMAGE
     for extension in IMAGE_EXTENSIONS:
         image_files = image_files | filters.Document.FileExtension(extension)
-    application.add_handler(TypeHandler(Update, handlers.admit), group=-1)  # before the rest
+    application.add_handler(TypeHandler(Update, handlers.admit), group=-2)  # before the rest
+    # Then, a number typed to correct an answer (anything else goes on to the handlers).
+    application.add_handler(MessageHandler(new, feedback.take_typed_number), group=-1)
     application.add_handlers(
         [
             CommandHandler("start", handlers.start, filters=new),
             CommandHandler("help", handlers.help_command, filters=new),
             CommandHandler("privacy", handlers.privacy, filters=new),
             CommandHandler("language", handlers.choose_language, filters=new),
+            CommandHandler("forget", handlers.forget, filters=new),
             CommandHandler("accuracy", handlers.accuracy, filters=new & admins),
-            CommandHandler("accuracy", handlers.refuse_accuracy, filters=new),
+            CommandHandler("stats", handlers.stats, filters=new & admins),
+            CommandHandler(["accuracy", "stats"], handlers.refuse_admin_command, filters=new),
             MessageHandler(new & filters.PHOTO, handlers.read_photo),
             MessageHandler(new & image_files, handlers.read_image_document),
-            CallbackQueryHandler(handlers.show_what_model_saw, pattern=f"^{handlers.SAW}$"),
+            CallbackQueryHandler(handlers.show_what_model_saw, pattern=f"^{buttons.SAW}$"),
             CallbackQueryHandler(handlers.language_chosen, pattern=f"^{handlers.CHOSEN}"),
+            CallbackQueryHandler(feedback.offer_correction, pattern=f"^{buttons.WRONG}"),
+            CallbackQueryHandler(feedback.correction_chosen, pattern=f"^{buttons.FIX}"),
+            CallbackQueryHandler(feedback.show_correction, pattern=f"^{buttons.FIXED}$"),
             CallbackQueryHandler(handlers.stale_button),
             # Last: anything else said to the bot in private (not group chatter, not joins).
             MessageHandler(

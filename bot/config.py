@@ -49,6 +49,7 @@ class Settings:
     data_dir: Path  # what must survive a restart: the journal of updates
     allowed_user_ids: frozenset[int]  # empty: everyone may use the bot
     photos_per_minute: int  # per user; photos and every other message count
+    feedback: bool = True  # the "Wrong?" button under each answer (FEEDBACK=off hides it)
     webhook: Webhook | None = None  # None: long polling
 
     def __repr__(self) -> str:  # keep the token out of any log of the settings
@@ -104,6 +105,17 @@ def _photos_per_minute(env: Mapping[str, str]) -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise ConfigError(f"PHOTOS_PER_MINUTE must be a whole number of at least 1, not {raw!r}")
     return int(raw)
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = _get(env, name).lower()
+    if not raw:
+        return default
+    if raw in ("on", "true", "yes", "1"):
+        return True
+    if raw in ("off", "false", "no", "0"):
+        return False
+    raise ConfigError(f"{name} must be on or off, not {raw!r}")
 
 
 def _base_url(env: Mapping[str, str]) -> str | None:
@@ -179,5 +191,6 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = No
         data_dir=_data_dir(env),
         allowed_user_ids=_user_ids(env, "ALLOWED_USER_IDS"),
         photos_per_minute=_photos_per_minute(env),
+        feedback=_switch(env, "FEEDBACK", default=True),
         webhook=_webhook(env),
     )

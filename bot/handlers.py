@@ -7,6 +7,7 @@ user's photo never holds up another's.
 import asyncio
 import functools
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -15,7 +16,7 @@ from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop
 
-from bot import i18n, messages
+from bot import buttons, i18n, messages, usage
 from bot.state import Context
 from model.reading.errors import ImageTooLarge, PreprocessingError
 from model.reading.evaluate import Report, confusion_matrix_png, evaluate_on_mnist
@@ -26,7 +27,6 @@ from model.reading.reader import Reader
 logger = logging.getLogger(__name__)
 
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API serves no bigger file to bots
-SAW = "saw"  # callback data of the "What the model saw" button
 LANGUAGE = "language"  # in user_data: the code chosen with /language (the only thing kept)
 CHOSEN = "language:"  # callback data of /language's buttons: CHOSEN + code, or + AUTO
 AUTO = "auto"
@@ -49,7 +49,7 @@ async def admit(update: Update, context: Context) -> None:
     allowed = settings.allowed_user_ids
     if allowed and user.id not in allowed and user.id not in settings.admin_ids:
         if limit.first_refusal(user.id):
-            await _tell(update, _say(update, context, messages.NOT_ALLOWED))
+            await _tell(update, say_to(update, context, messages.NOT_ALLOWED))
         raise ApplicationHandlerStop
     if update.message is None and update.callback_query is None:
         return  # edits, joins and the like: no handler answers them
@@ -57,7 +57,7 @@ async def admit(update: Update, context: Context) -> None:
     if verdict.allowed:
         return
     if verdict.note_seconds is not None:
-        await _tell(update, _say(update, context, messages.SLOW_DOWN,
+        await _tell(update, say_to(update, context, messages.SLOW_DOWN,
                                  seconds=verdict.note_seconds))
     raise ApplicationHandlerStop
 
@@ -71,8 +71,8 @@ def language_of(update: object, context: Context) -> i18n.Language:
     return i18n.language(i18n.best_match(user.language_code if user else None))
 
 
-def _say(update: object, context: Context, text: str, **fields: object
-         ) -> str:
+def say_to(update: object, context: Context, text: str, **fields: object) -> str:
+    """`text` in the language of the user who sent `update`."""
     return messages.say(language_of(update, context), text, **fields)
 
 
@@ -86,17 +86,29 @@ async def _tell(update: Update, text: str) -> None:
 
 async def start(update: Update, context: Context) -> None:
     """Greet the user and say what to send."""
-    await update.effective_message.reply_text(_say(update, context, messages.WELCOME))
+    await update.effective_message.reply_text(say_to(update, context, messages.WELCOME))
 
 
 async def help_command(update: Update, context: Context) -> None:
     """Say how to get a good reading."""
-    await update.effective_message.reply_text(_say(update, context, messages.HELP))
+    await update.effective_message.reply_text(say_to(update, context, messages.HELP))
 
 
 async def privacy(update: Update, context: Context) -> None:
     """Say what happens to the photos."""
-    await update.effective_message.reply_text(_say(update, context, messages.PRIVACY))
+    await update.effective_message.reply_text(say_to(update, context, messages.PRIVACY))
+
+
+async def forget(update: Update, context: Context) -> None:
+    """/forget: delete everything the bot keeps about the user who sends it, and say so."""
+    user_id = update.effective_user.id
+    corrections = context.bot_data.corrections
+    count = corrections.forget(user_id) if corrections else 0
+    context.user_data.clear()  # the language chosen, the only thing kept per user there
+    await context.application.update_persistence()  # off the disk now, not in a minute
+    logger.info("A user asked to be forgotten (%d corrections deleted)", count)
+    await update.effective_message.reply_text(
+        say_to(update, context, messages.FORGOTTEN, corrections=count))
 
 
 async def read_photo(update: Update, context: Context) -> None:
@@ -109,14 +121,14 @@ async def read_image_document(update: Update, context: Context) -> None:
     """Read the digits in an image sent as a file."""
     message = update.effective_message
     if (message.document.file_size or 0) > MAX_DOWNLOAD_BYTES:
-        await message.reply_text(_say(update, context, messages.TOO_LARGE))
+        await message.reply_text(say_to(update, context, messages.TOO_LARGE))
         return
     try:
         file = await message.document.get_file()
     except BadRequest as error:  # Telegram did not say the size, but knows it is too big
         if "too big" not in error.message.lower():
             raise
-        await message.reply_text(_say(update, context, messages.TOO_LARGE))
+        await message.reply_text(say_to(update, context, messages.TOO_LARGE))
         return
     await reply_with_reading(update, context, file)
 
@@ -129,7 +141,7 @@ async def _show(message: Message, action: str) -> None:
         logger.info("Could not show %s: %s", action, error)
 
 
-async def _showing_if_slow(message: Message, action: str, work: Awaitable[T]) -> T:
+async def showing_if_slow(message: Message, action: str, work: Awaitable[T]) -> T:
     """The result of `work`; `action` is shown if it is not done in a moment."""
     task = asyncio.ensure_future(work)
     showing = None
@@ -149,10 +161,10 @@ async def reply_with_reading(
 ) -> None:
     """Download the image into memory, read it off the event loop, answer."""
     message, language = update.effective_message, language_of(update, context)
-    read = context.bot_data.reader.read
+    read, started = context.bot_data.reader.read, time.monotonic()
     try:
-        reading = await _showing_if_slow(
-            message, ChatAction.TYPING, _download_and_run(context, file, read)
+        reading = await showing_if_slow(
+            message, ChatAction.TYPING, download_and_run(context, file, read)
         )
     except PreprocessingError as problem:
         logger.info("Could not read an image: %s", problem)
@@ -166,11 +178,15 @@ async def reply_with_reading(
         text = messages.refusal(language, reading)
     else:
         text = messages.reading(language, reading)
-    button = InlineKeyboardButton(messages.say(language, messages.SAW_BUTTON), callback_data=SAW)
-    await message.reply_text(text, reply_markup=InlineKeyboardMarkup([[button]]))
+    kind = buttons.NUMBER if len(reading.digits) > 1 else buttons.ONE_DIGIT
+    if context.bot_data.corrections is None:  # FEEDBACK=off: no "Wrong?"
+        kind = None
+    await message.reply_text(text, reply_markup=buttons.answer(language, kind))
+    context.bot_data.usage.answered(reading.refusal.name if reading.refusal else "",
+                                    time.monotonic() - started)
 
 
-async def _download_and_run(
+async def download_and_run(
     context: Context, file: File, work: Callable[[bytearray], T]
 ) -> T:
     """`work` on the file's bytes, in a worker thread, within the bot's capacity."""
@@ -186,7 +202,7 @@ def _explain(problem: PreprocessingError) -> str:
     return messages.TOO_LARGE if isinstance(problem, ImageTooLarge) else messages.UNREADABLE
 
 
-def _image_file_of(message: Message | None) -> str | None:
+def image_file_of(message: Message | None) -> str | None:
     """The file id of the photo (largest size) or image document in `message`, if any."""
     if message is None:
         return None
@@ -205,20 +221,20 @@ async def show_what_model_saw(update: Update, context: Context) -> None:
     """
     query = update.callback_query
     answer = query.message if isinstance(query.message, Message) else None
-    file_id = _image_file_of(answer.reply_to_message if answer else None)
+    file_id = image_file_of(answer.reply_to_message if answer else None)
     if file_id is None:
-        await query.answer(_say(update, context, messages.SAW_EXPIRED), show_alert=True)
+        await query.answer(say_to(update, context, messages.SAW_EXPIRED), show_alert=True)
         return
     await query.answer()
     file = await context.bot.get_file(file_id)
-    picture = await _showing_if_slow(answer, ChatAction.UPLOAD_PHOTO, _download_and_run(
+    picture = await showing_if_slow(answer, ChatAction.UPLOAD_PHOTO, download_and_run(
         context, file, functools.partial(_annotated, context.bot_data.reader)))
-    await answer.reply_photo(picture, caption=_say(update, context, messages.SAW_CAPTION))
+    await answer.reply_photo(picture, caption=say_to(update, context, messages.SAW_CAPTION))
 
 
 async def stale_button(update: Update, context: Context) -> None:
     """A press on a button this bot no longer offers: answer it, or the client spins."""
-    await update.callback_query.answer(_say(update, context, messages.SAW_EXPIRED),
+    await update.callback_query.answer(say_to(update, context, messages.SAW_EXPIRED),
                                        show_alert=True)
 
 
@@ -232,14 +248,14 @@ async def choose_language(update: Update, context: Context) -> None:
         context.user_data.pop(LANGUAGE, None)
         await context.application.update_persistence()  # on disk now, not in a minute
         await update.effective_message.reply_text(
-            _say(update, context, messages.LANGUAGE_AUTOMATIC))
+            say_to(update, context, messages.LANGUAGE_AUTOMATIC))
         return
     names = [(name, CHOSEN + code) for code, (_, name) in i18n.LANGUAGES.items()]
-    names.append((_say(update, context, messages.AUTOMATIC), CHOSEN + AUTO))
+    names.append((say_to(update, context, messages.AUTOMATIC), CHOSEN + AUTO))
     rows = [[InlineKeyboardButton(name, callback_data=data) for name, data in names[k:k + 2]]
             for k in range(0, len(names), 2)]
     await update.effective_message.reply_text(
-        _say(update, context, messages.CHOOSE_LANGUAGE), reply_markup=InlineKeyboardMarkup(rows)
+        say_to(update, context, messages.CHOOSE_LANGUAGE), reply_markup=InlineKeyboardMarkup(rows)
     )
 
 
@@ -256,12 +272,12 @@ async def language_chosen(update: Update, context: Context) -> None:
     confirmation = messages.LANGUAGE_CHOSEN if LANGUAGE in context.user_data else (
         messages.LANGUAGE_AUTOMATIC)
     if isinstance(query.message, Message):
-        await query.edit_message_text(_say(update, context, confirmation))
+        await query.edit_message_text(say_to(update, context, confirmation))
 
 
 async def unsupported(update: Update, context: Context) -> None:
     """Anything that is not an image: say what to send."""
-    await update.effective_message.reply_text(_say(update, context, messages.UNSUPPORTED))
+    await update.effective_message.reply_text(say_to(update, context, messages.UNSUPPORTED))
 
 
 async def accuracy(update: Update, context: Context) -> None:
@@ -297,9 +313,27 @@ async def _evaluate(context: Context) -> tuple[Report, bytes]:
     return report, await asyncio.to_thread(confusion_matrix_png, report)
 
 
-async def refuse_accuracy(update: Update, context: Context) -> None:
-    """/accuracy from someone who is not an admin."""
-    await update.effective_message.reply_text(_say(update, context, messages.NOT_ADMIN))
+async def stats(update: Update, context: Context) -> None:
+    """/stats (admins): how the bot did in use over the last day and week."""
+    shared = context.bot_data
+    week_ago = time.time() - 7 * usage.DAY
+    corrected = shared.corrections.since(week_ago) if shared.corrections else []
+    report = usage.Usage(
+        day=shared.usage.period(usage.DAY), week=shared.usage.period(7 * usage.DAY),
+        corrections_day=sum(at >= time.time() - usage.DAY for at, *_ in corrected),
+        corrections_week=len(corrected),
+        confusions=usage.confusions([row[1:] for row in corrected]),
+        feedback=shared.corrections is not None,
+    )
+    await update.effective_message.reply_text(
+        messages.usage_report(language_of(update, context), report))
+
+
+async def refuse_admin_command(update: Update, context: Context) -> None:
+    """/accuracy or /stats from someone who is not an admin."""
+    command = update.effective_message.text.split()[0].split("@")[0].lower()
+    await update.effective_message.reply_text(
+        say_to(update, context, messages.NOT_ADMIN, command=command))
 
 
 async def report_error(update: object, context: Context) -> None:
@@ -312,7 +346,7 @@ async def report_error(update: object, context: Context) -> None:
     if isinstance(update, Update) and update.effective_message:
         try:
             await update.effective_message.reply_text(
-                _say(update, context, messages.SOMETHING_WENT_WRONG))
+                say_to(update, context, messages.SOMETHING_WENT_WRONG))
         except TelegramError as error:
             logger.warning("Could not tell the user about the failure: %s", error)
     await context.bot_data.error_alerts.report(context.bot, context.error)

@@ -1,7 +1,8 @@
 """Updates written down before Telegram is told they arrived, so that a crash loses none.
 
 Each update is written to SQLite (`DATA_DIR/journal.sqlite3`) as it enters PTB's update
-queue (`JournaledQueue`), and marked done once answered. That is before Telegram learns
+queue (`JournaledQueue`), and marked done once answered: then only its id is kept (for a
+day), not what the user sent. That is before Telegram learns
 it arrived, either way the bot receives updates: with polling, Telegram counts a batch
 as delivered when the next `getUpdates` asks past it, which PTB sends only after the
 whole batch is queued; a webhook answers Telegram's POST only after the update is queued.
@@ -80,9 +81,9 @@ class Journal:
                          " WHERE id = ? AND state = ?", (NEW, update_id, CLAIMED))
 
     def done(self, update_id: int) -> None:
-        self._db.execute(
-            "UPDATE updates SET state = ?, at = ? WHERE id = ?", (DONE, time.time(), update_id)
-        )
+        """Answered: only the id is kept (to know a resend), not what the user sent."""
+        self._db.execute("UPDATE updates SET state = ?, at = ?, body = '' WHERE id = ?",
+                         (DONE, time.time(), update_id))
 
     def sending(self, update_id: int) -> None:
         """An answer to this update has gone out (unless one already went earlier)."""
@@ -98,13 +99,14 @@ class Journal:
     def unfinished(self) -> list[dict[str, Any]]:
         """The updates a previous run received but did not answer, oldest first."""
         self._prune()
-        answered = self._db.execute("UPDATE updates SET state = ?, at = ? WHERE state IN (?, ?)",
-                                    (DONE, time.time(), SENDING, SENT)).rowcount
+        answered = self._db.execute(
+            "UPDATE updates SET state = ?, at = ?, body = '' WHERE state IN (?, ?)",
+            (DONE, time.time(), SENDING, SENT)).rowcount
         if answered:
             logger.warning("%d answers were sent or on their way when the bot stopped;"
                            " not sent again", answered)
         killers = self._db.execute(
-            "UPDATE updates SET state = ?, at = ? WHERE state = ? AND attempts >= ?",
+            "UPDATE updates SET state = ?, at = ?, body = '' WHERE state = ? AND attempts >= ?",
             (DONE, time.time(), CLAIMED, MAX_ATTEMPTS),
         ).rowcount
         if killers:

@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING
 from telegram import BotCommand
 
 from bot.i18n import Language
+from model.feedback.corrections import NO_DIGIT
 from model.reading.result import Refusal
 
 if TYPE_CHECKING:  # only for type hints
+    from bot.usage import Usage
     from model.reading.evaluate import Report
     from model.reading.result import Character, Reading
 
@@ -32,8 +34,10 @@ COMMANDS = [
     ("help", N_("How to take a photo it reads well")),
     ("language", N_("Choose the language I answer in")),
     ("privacy", N_("What happens to your photos")),
+    ("forget", N_("Delete everything I keep about you")),
 ]
-ADMIN_COMMANDS = [*COMMANDS, ("accuracy", N_("Test the model on MNIST (admins)"))]
+ADMIN_COMMANDS = [*COMMANDS, ("accuracy", N_("Test the model on MNIST (admins)")),
+                  ("stats", N_("How the bot does in use (admins)"))]
 
 
 def commands(language: Language, admin: bool = False) -> list[BotCommand]:
@@ -65,12 +69,16 @@ HELP = N_(
 )
 
 PRIVACY = N_(
-    "Your photo is read in memory to find the digits, then forgotten: "
-    "it is never stored on disk, and nobody sees it. The \"What the model saw\" "
-    "button downloads your photo from Telegram again and reads it anew. "
-    "The only thing I keep about you is the language you chose with /language, if you "
-    "chose one (/language auto forgets it). To share myself fairly, I count how many "
-    "messages each person sent in the last minute, in memory only."
+    "Your photo is read in memory to find the digits, then forgotten: it is never "
+    "stored, and nobody sees it. \"What the model saw\" downloads it from Telegram again.\n\n"
+    "If you correct an answer (\"Wrong?\"), I keep the small 28x28 pictures of the "
+    "characters I found in your photo, my answer, your correction and when, under a code "
+    "made from your user id: not the photo, your name or the chat. They teach the next "
+    "version of me. They are kept until you send /forget.\n\n"
+    "I also keep the language you chose with /language, until /language auto or /forget; "
+    "each message until I have answered it, so that none is lost if I restart; and, "
+    "for 30 days, how many photos I read and how long they took, with no one's id.\n\n"
+    "/forget deletes everything I keep about you."
 )
 
 DOWNLOAD_STALLED = N_("Telegram did not give me your picture in time. Please send it again.")
@@ -112,7 +120,7 @@ REFUSALS = {
 }
 UNREADABLE = N_("I couldn't open this file as an image. Please send a photo or a PNG/JPEG file.")
 TOO_LARGE = N_("This image is too large for me. Please send it as a photo (not as a file).")
-NOT_ADMIN = N_("Sorry, /accuracy is only for the bot's admins.")
+NOT_ADMIN = N_("Sorry, {command} is only for the bot's admins.")
 EVALUATING = N_("Evaluating the model on the 10,000 MNIST test images… this takes a few seconds.")
 SOMETHING_WENT_WRONG = N_("Sorry, something went wrong on my side. Please try again in a moment.")
 EVALUATION_FAILED = N_("I couldn't evaluate the model: {reason}")
@@ -124,6 +132,27 @@ SAW_CAPTION = N_(
     "centred in 28x28, white on black, like the MNIST digits it learned from."
 )
 SAW_EXPIRED = N_("I can't find your photo any more. Send it again to see what I saw.")
+
+# Corrections ("Wrong?" under an answer)
+WRONG_BUTTON = N_("✏️ Wrong?")
+NO_DIGIT_BUTTON = N_("🚫 No digit")
+TYPE_BUTTON = N_("⌨️ Several digits")
+CANCEL_BUTTON = N_("✖ Cancel")
+CORRECTED_BUTTON = N_("✏️ You said: {correction}")
+NO_DIGIT_SAID = N_("no digit")
+TYPE_THE_NUMBER = N_("Type the number in the photo, digits only. Anything else cancels.")
+THANKS = N_("Thank you! Noted: {correction}.")
+NOT_CORRECTED = N_("That is not a number, so I left the answer as it was.")
+NOT_YOUR_PHOTO = N_("Only the person who sent the photo can correct its answer.")
+ALREADY_CORRECTED = N_("This answer has been corrected already. Thank you!")
+TOO_MANY_CORRECTIONS = N_("Thank you for all your corrections! That is enough for today.")
+CORRECTION_KEPT = N_(
+    "You corrected this answer. Thank you: it helps train a better version of me."
+)
+FORGOTTEN = N_(
+    "Done: I deleted everything I kept about you (corrections: {corrections}; your "
+    "language choice, if you made one)."
+)
 
 CHOOSE_LANGUAGE = N_(
     "Which language shall I answer in? \"Automatic\" follows your Telegram app's language."
@@ -138,6 +167,23 @@ SURE = N_("{number} — {confidence} sure")
 OR_MAYBE = N_("{answer}, or maybe {runner_up} ({confidence})")
 TORN = N_("I'm torn between {digit} and {runner_up}. A clearer photo would help.")
 SOME_HARD = N_("Some digits are hard to read. A clearer photo would help.")
+
+STATS_PHOTOS = N_("Photos answered: {day} in the last 24 hours, {week} in the last 7 days")
+STATS_REFUSED = N_("Refused (7 days): {share}")
+STATS_CORRECTIONS = N_(
+    "Corrected by users: {day} in 24 hours, {week} in 7 days ({share} of answers)"
+)
+STATS_CONFUSIONS = N_("Most frequent corrections (7 days):")
+CONFUSION = N_("{shows} read as {said}: {count}")
+STATS_LATENCY = N_("Median time to answer (7 days): {seconds} s")
+STATS_NO_FEEDBACK = N_("Corrections are off (FEEDBACK=off).")
+REFUSAL_NAMES = {
+    Refusal.NO_WRITING: N_("no writing"),
+    Refusal.NOT_DIGITS: N_("not digits"),
+    Refusal.CUT_OFF: N_("cut off"),
+    Refusal.TOO_SMALL: N_("too small"),
+    Refusal.UNCLEAR: N_("unclear"),
+}
 
 ACCURACY = N_("Accuracy on the MNIST test set: {accuracy} ({right} of {images} images)")
 PER_DIGIT = N_("Per digit:")
@@ -181,6 +227,42 @@ def accuracy_report(language: Language, report: "Report") -> str:
                   right=language.number(report.right), images=language.number(report.images))
     took = say(language, TOOK, seconds=language.number(report.seconds, 1))
     return f"{overall}\n{language._(PER_DIGIT)}\n{per_digit}\n{took}"
+
+
+def correction(language: Language, corrected: str) -> str:
+    """What a user said the photo shows: its digits, or "no digit"."""
+    return language._(NO_DIGIT_SAID) if corrected == NO_DIGIT else corrected
+
+
+def _said(language: Language, said: str) -> str:
+    """A number read, or a refusal's short name."""
+    return language._(REFUSAL_NAMES[Refusal[said]]) if said in Refusal.__members__ else said
+
+
+def usage_report(language: Language, usage: "Usage") -> str:
+    """/stats: photos, refusals by reason, corrections, confusions, time to answer."""
+    number, week = language.number, usage.week
+    lines = [say(language, STATS_PHOTOS, day=number(usage.day.photos), week=number(week.photos))]
+    if week.photos:
+        reasons = ", ".join(f"{_said(language, name)} {number(count)}"
+                            for name, count in week.refusals.most_common())
+        refused = language.percent(week.refused / week.photos)
+        lines.append(say(language, STATS_REFUSED, share=refused)
+                     + (f" ({reasons})" if reasons else ""))
+    if not usage.feedback:
+        lines.append(language._(STATS_NO_FEEDBACK))
+    else:
+        share = language.percent(usage.error_rate or 0.0, 1)
+        lines.append(say(language, STATS_CORRECTIONS, day=number(usage.corrections_day),
+                         week=number(usage.corrections_week), share=share))
+        if usage.confusions:
+            lines.append(language._(STATS_CONFUSIONS))
+            lines += ["  " + say(language, CONFUSION, shows=correction(language, shows),
+                                 said=_said(language, said), count=number(count))
+                      for shows, said, count in usage.confusions]
+    if week.median_seconds is not None:
+        lines.append(say(language, STATS_LATENCY, seconds=number(week.median_seconds, 2)))
+    return "\n".join(lines)
 
 
 def error_report(kind: str, detail: str) -> str:

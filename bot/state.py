@@ -15,6 +15,8 @@ from bot.alerts import ErrorAlerts
 from bot.capacity import Capacity
 from bot.config import Settings
 from bot.journal import Journal
+from bot.usage import UsageLog
+from model.feedback.corrections import Corrections
 from model.reading.evaluate import Report
 from model.reading.reader import Reader
 
@@ -27,6 +29,9 @@ class BotData:
     message_limit: MessageLimit = field(init=False)  # PHOTOS_PER_MINUTE, the allow-list notes
     error_alerts: ErrorAlerts = field(init=False)  # errors reported to the admins
     capacity: Capacity = field(init=False)  # files held and reads at once
+    usage: UsageLog = field(init=False)  # photos answered, for /stats (bot/usage.py)
+    corrections: Corrections | None = field(init=False)  # what users corrected; None when
+    # FEEDBACK=off (model/feedback/corrections.py)
     # Set at start-up (`app.on_startup`), before the first update is handled:
     reader: Reader = field(init=False)
     # While running:

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bot import handlers, i18n, messages
+from bot import buttons, i18n, messages
 from model import rendering
 from model.reading.result import Refusal
 from testing.bot_process import BotProcess, PeakMemory
@@ -74,7 +74,7 @@ def test_commands_are_registered_at_start_up_in_each_language(telegram):
     menus = {(str(call.params.get("scope")), call.params.get("language_code")):
              call.params["commands"] for call in telegram.calls("setMyCommands")}
     default = menus[("None", None)]
-    assert [c["command"] for c in default] == ["start", "help", "language", "privacy"]
+    assert [c["command"] for c in default] == ["start", "help", "language", "privacy", "forget"]
     assert default[0]["description"] == "What this bot does"
     russian = menus[("None", "ru")]
     assert [c["command"] for c in russian] == [c["command"] for c in default]
@@ -82,7 +82,7 @@ def test_commands_are_registered_at_start_up_in_each_language(telegram):
     assert {language for _, language in menus} >= {"ru", "uk", "es", "pt", "de", "fr", "tr",
                                                     "zh", "hi"}
     admin = next(commands for (scope, _), commands in menus.items() if str(ADMIN) in scope)
-    assert "accuracy" in [c["command"] for c in admin]
+    assert {"accuracy", "stats"} <= {c["command"] for c in admin}
 
 
 def test_photo_of_a_handwritten_digit_gets_the_digit_and_confidence(telegram, mnist):
@@ -100,8 +100,8 @@ def test_photo_of_a_handwritten_digit_gets_the_digit_and_confidence(telegram, mn
 
 
 def press_what_the_model_saw(telegram, answer):
-    """Press the answer's only button; returns the picture sent back and the query."""
-    [[button]] = answer.params["reply_markup"]["inline_keyboard"]
+    """Press the answer's first button; returns the picture sent back and the query."""
+    button = answer.params["reply_markup"]["inline_keyboard"][0][0]
     assert button["text"] == english(messages.SAW_BUTTON)
     query = telegram.send_callback_query(button["callback_data"], message=answer.result)
     picture = telegram.wait_for("sendPhoto", lambda call: call.params.get("caption")
@@ -145,7 +145,7 @@ def test_a_photo_of_a_number_gets_the_number_each_digit_and_the_boxes(telegram, 
 
 def test_what_the_model_saw_when_the_photo_is_gone(telegram):
     answer = telegram.replies_to(telegram.send_text("/help"))
-    for data in (handlers.SAW, "saw:an-old-button", "something else"):
+    for data in (buttons.SAW, "saw:an-old-button", "something else"):
         query = telegram.send_callback_query(data, message=answer.result)
         answered = telegram.wait_for(
             "answerCallbackQuery", lambda call, q=query: call.params["callback_query_id"] == q["id"]
@@ -157,7 +157,7 @@ def test_what_the_model_saw_when_the_photo_is_gone(telegram):
 def test_a_button_press_without_its_message_is_answered(telegram):
     # Telegram leaves the message out when it is too old to send (or inaccessible).
     telegram.send_update({"callback_query": {
-        "id": "press-without-message", "chat_instance": "1", "data": handlers.SAW,
+        "id": "press-without-message", "chat_instance": "1", "data": buttons.SAW,
         "from": {"id": STRANGER, "is_bot": False, "first_name": "Ann"}}})
     answered = telegram.wait_for("answerCallbackQuery", lambda call: call.params[
         "callback_query_id"] == "press-without-message")
@@ -201,8 +201,9 @@ def test_users_are_answered_in_their_telegram_language(telegram, mnist, code):
     before, after = re.escape(messages.say(language, messages.SURE, number=label,
                                            confidence="@")).split("@")
     assert re.fullmatch(f"{before}.*\\d.*{after}", first_line(reply)), first_line(reply)
-    [[button]] = reply.params["reply_markup"]["inline_keyboard"]
-    assert button["text"] == messages.say(language, messages.SAW_BUTTON)
+    [[saw, wrong]] = reply.params["reply_markup"]["inline_keyboard"]
+    assert saw["text"] == messages.say(language, messages.SAW_BUTTON)
+    assert wrong["text"] == messages.say(language, messages.WRONG_BUTTON)
 
     blank = encode(Image.new("RGB", (640, 480), "white"), "JPEG")
     refusal = telegram.replies_to(telegram.send_photo([blank], user_id=user, language_code=code))
@@ -282,7 +283,7 @@ def test_accuracy_asked_several_times_at_once_runs_one_evaluation(telegram):
 
 def test_stranger_is_refused_accuracy_and_nothing_is_evaluated(telegram):
     reply = telegram.replies_to(telegram.send_text("/accuracy", user_id=STRANGER))
-    assert reply.params["text"] == english(messages.NOT_ADMIN)
+    assert reply.params["text"] == english(messages.NOT_ADMIN, command="/accuracy")
     to_stranger = [call.params.get("text") for call in telegram.calls("sendMessage")
                    if call.params["chat_id"] == STRANGER]
     assert english(messages.EVALUATING) not in to_stranger

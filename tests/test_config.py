@@ -182,3 +182,14 @@ def test_the_environment_s_proxy_is_used_for_the_bot_api_unless_no_proxy_exempts
     assert environment_proxy("http://bot-api.internal:8081") == "socks5://proxy.example:1080"
     monkeypatch.setenv("NO_PROXY", "bot-api.internal")
     assert environment_proxy("http://bot-api.internal:8081") is None
+
+
+@pytest.mark.parametrize("raw, on", [("", True), ("on", True), ("OFF", False), ("false", False),
+                                     ("1", True), ("no", False)])
+def test_feedback_is_on_unless_turned_off(raw, on):
+    assert settings_from(FEEDBACK=raw).feedback is on
+
+
+def test_a_feedback_setting_that_is_neither_on_nor_off_is_named():
+    with pytest.raises(ConfigError, match=r"^FEEDBACK must be on or off, not 'maybe'"):
+        settings_from(FEEDBACK="maybe")

@@ -10,6 +10,7 @@ import pickle
 import shutil
 import signal
 import socket
+import sqlite3
 import time
 import urllib.error
 import urllib.request
@@ -19,7 +20,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bot import i18n, messages
+from bot import buttons, i18n, messages
 from model.reading import checkpoint
 from testing.bot_process import BotProcess
 from testing.fake_telegram import FakeTelegram
@@ -262,11 +263,23 @@ def test_webhook_replicas_share_the_work_and_refuse_requests_without_the_secret(
     # photo, and answers the button all the same: it reads the photo the answer replies to.
     start_bot(**webhook_settings(port_b), DATA_DIR=str(tmp_path / "replica-b"))
     fake.wait_for("setWebhook", lambda call: str(port_b) in call.params["url"], timeout=120)
-    [[button]] = answer.params["reply_markup"]["inline_keyboard"]
+    button = answer.params["reply_markup"]["inline_keyboard"][0][0]
     fake.send_callback_query(button["callback_data"], message=answer.result)
     picture = fake.wait_for("sendPhoto", lambda call: call.params.get("caption")
                             == english(messages.SAW_CAPTION), timeout=60)
     assert Image.open(io.BytesIO(picture.files["photo"])).width > 100
+    # So does "Wrong?" and its keypad: the correction is read from the photo, on B.
+    wrong = answer.params["reply_markup"]["inline_keyboard"][0][1]["callback_data"]
+    fake.send_callback_query(wrong, message=answer.result, user_id=photo["from"]["id"])
+    fake.wait_for("editMessageReplyMarkup", timeout=60)
+    press = fake.send_callback_query(buttons.FIX + buttons.NO_DIGIT, message=answer.result,
+                                     user_id=photo["from"]["id"])
+    thanks = fake.wait_for("answerCallbackQuery", lambda call: call.params[
+        "callback_query_id"] == press["id"], timeout=60)
+    assert thanks.params["text"] == english(messages.THANKS,
+                                            correction=english(messages.NO_DIGIT_SAID))
+    with sqlite3.connect(tmp_path / "replica-b" / "feedback.sqlite3") as kept:
+        assert kept.execute("SELECT corrected FROM corrections").fetchall() == [("none",)]
 
 
 def kept_about_users(tmp_path: Path) -> dict:

@@ -30,7 +30,8 @@ def test_serving_a_photo_loads_no_training_stack_and_no_renderer(tmp_path):
                             text=True, check=True).stdout.split()
     assert "ai_edge_litert" in loaded and "model.reading.reader" in loaded
     ours = [name for name in loaded if name.startswith("model.")]
-    assert not [name for name in ours if not name.startswith("model.reading")], ours
+    serving = ("model.reading", "model.feedback")  # the reader, and the corrections store
+    assert not [name for name in ours if not name.startswith(serving)], ours
     for heavy in ("tensorflow", "keras", "matplotlib", "h5py"):
         assert heavy not in loaded
 

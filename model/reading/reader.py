@@ -8,6 +8,8 @@ classify, decide.
 `Reader.read` is safe to call from several threads at once.
 """
 
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,16 @@ class Reader:
     @property
     def metadata(self) -> dict[str, Any]:
         return self.classifier.metadata
+
+    @property
+    def version(self) -> str:
+        """Which network and preprocessing answered: the checkpoint's file and training
+        date, and a digest of the preprocessing it was made for."""
+        metadata = self.metadata
+        digest = hashlib.sha256(json.dumps(metadata.get("preprocessing"), sort_keys=True)
+                                .encode()).hexdigest()[:12]
+        served = metadata.get("served_model", {}).get("file", "?")
+        return f"{served} {metadata.get('date', '?')} reader {digest}"
 
     def read(self, data: bytes) -> Reading:
         """Read the image file `data`; raises `PreprocessingError` if it is no usable image."""

@@ -30,13 +30,14 @@ class Crops:
 
     def without(self, sources: set[str]) -> "Crops":
         """The pictures of every other source."""
-        return self._picked(~np.isin(self.sources, list(sources)))
+        return self.picked(~np.isin(self.sources, list(sources)))
 
     def only(self, sources: set[str]) -> "Crops":
         """The pictures of these sources."""
-        return self._picked(np.isin(self.sources, list(sources)))
+        return self.picked(np.isin(self.sources, list(sources)))
 
-    def _picked(self, keep: np.ndarray) -> "Crops":
+    def picked(self, keep: np.ndarray) -> "Crops":
+        """The pictures where `keep` (a boolean mask) is set."""
         return Crops(self.images[keep], self.labels[keep], self.sources[keep])
 
 

@@ -5,9 +5,15 @@
     python -m model.training.train --init checkpoints/digitnet-mnist.weights.h5 \
         --real-train ../shared/data/real-train --epochs 3 --learning-rate 5e-4
                                                 # fine-tuned on real photos too
+    python -m model.training.train --init checkpoints/digitnet.weights.h5 \
+        --extra corrections.npz --real-dev ../shared/data/real-dev --epochs 1 \
+        --learning-rate 2e-4                    # and on what users corrected
 
 The weights go to `--output` with a JSON sidecar recording the test accuracy, how it was
-trained and, with real photos, the temperature fitted on the sources kept back.
+trained and, with real photos, the temperature fitted on the sources kept back. With
+`--extra` (users' corrections), the new network is first compared with `--init` on
+MNIST, real-dev and the corrections of users held back, and written only if it is no
+worse (`model/training/extra.py`).
 """
 
 import argparse
@@ -26,6 +32,7 @@ from model.reading import checkpoint, fingerprint
 from model.reading.calibration import fit_temperature
 from model.reading.digits import DIGITS, NOT_A_DIGIT
 from model.reading.mnist import Mnist, load_mnist
+from model.training import extra as extra_pictures
 from model.training import network
 from model.training.augment import augment_dataset, pick_even_pen_copies
 from model.training.export import export
@@ -81,14 +88,15 @@ def train(
     verbose: int = 2,
     real: Crops | None = None,
     init: Path | None = None,
+    extra: Crops | None = None,
 ) -> tuple[keras.Model, dict[str, Any]]:
-    """Train `arch` on MNIST's training set, and on pictures cut from `real` photos when
-    given; from the weights `init` when given (a fine-tune), else from scratch. Returns
-    the model and its metadata."""
+    """Train `arch` on MNIST's training set, and on pictures cut from `real` photos and
+    `extra` pictures (users' corrections) when given; from the weights `init` when given
+    (a fine-tune), else from scratch. Returns the model and its metadata."""
     keras.utils.set_random_seed(seed)
     started = time.monotonic()
     images, labels = mnist.train.images[:limit], mnist.train.labels[:limit]
-    model = load_weights(init)[0] if init else network.build(arch)
+    model, init_metadata = load_weights(init) if init else (network.build(arch), {})
     knows_not_digits = model.output_shape[-1] > DIGITS
     if knows_not_digits:
         images, labels = with_not_digits(
@@ -99,6 +107,10 @@ def train(
         real, held_back = _split_for_calibration(real, seed)
         images = np.concatenate([images, np.repeat(real.images, REAL_REPEATS, axis=0)])
         labels = np.concatenate([labels, np.repeat(real.labels, REAL_REPEATS)])
+    if extra is not None and len(extra.labels):
+        times = extra_pictures.repeats(len(extra.labels), len(labels), REAL_REPEATS)
+        images = np.concatenate([images, np.repeat(extra.images, times, axis=0)])
+        labels = np.concatenate([labels, np.repeat(extra.labels, times)])
     dataset = make_dataset(images, labels, batch_size, augment, seed)
 
     schedule = keras.optimizers.schedules.CosineDecay(
@@ -122,7 +134,8 @@ def train(
         "test_loss": round(float(test_loss), 4),
         "test_images": len(mnist.test.labels),
         **(_not_digit_recall(model, seed) if knows_not_digits else {}),
-        **(_calibration(model, held_back) if held_back is not None else {}),
+        **(_calibration(model, held_back) if held_back is not None
+           else _carried_over(init_metadata)),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "keras_version": keras.__version__,
         "tensorflow_version": tf.__version__,
@@ -131,6 +144,7 @@ def train(
             "images": len(labels),
             "real_pictures": 0 if real is None else len(real.labels),
             "real_sources": [] if real is None else sorted(set(real.sources.tolist())),
+            "corrected_pictures": 0 if extra is None else len(extra.labels),
             "fine_tuned_from": init.name if init else None,
             "epochs": epochs,
             "batch_size": batch_size,
@@ -166,6 +180,15 @@ def _calibration(model: keras.Model, held_back: Crops) -> dict[str, Any]:
     }}
 
 
+def _carried_over(init_metadata: dict[str, Any]) -> dict[str, Any]:
+    """The temperature of the network fine-tuned from, when none is fitted anew."""
+    calibration = init_metadata.get("calibration")
+    if not calibration:
+        return {}
+    return {"calibration": {**calibration, "fitted_on": "carried over from the network"
+                            " this was fine-tuned from: " + calibration["fitted_on"]}}
+
+
 def _not_digit_recall(model: keras.Model, seed: int) -> dict[str, Any]:
     """Share of non-digit images drawn with an unseen seed that the model calls so."""
     held_out = not_digits(HELD_OUT_NOT_DIGITS, seed + 1)
@@ -188,6 +211,12 @@ def main(argv: list[str] | None = None) -> None:
                         help="also train on pictures cut from these real photos (a folder with"
                              " manifest.csv, such as ../shared/data/real-train)")
     parser.add_argument("--init", type=Path, help="start from these weights (fine-tune)")
+    parser.add_argument("--extra", type=Path,
+                        help="also train on users' corrections (python -m model.feedback"
+                             " export); needs --init and --real-dev")
+    parser.add_argument("--real-dev", type=Path,
+                        help="real photos to compare the new network with --init on"
+                             " (../shared/data/real-dev)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
         "--mnist-path", default=os.environ.get("MNIST_PATH") or None,
@@ -198,6 +227,8 @@ def main(argv: list[str] | None = None) -> None:
         help=f"weights file, ending in {checkpoint.WEIGHTS_SUFFIX}",
     )
     args = parser.parse_args(argv)
+    if args.extra and not (args.init and args.real_dev):
+        parser.error("--extra needs --init (the network to improve) and --real-dev")
 
     mnist = load_mnist(args.mnist_path)
     real = None
@@ -205,11 +236,20 @@ def main(argv: list[str] | None = None) -> None:
         real, skipped = cut(args.real_train)
         print(f"{len(real.labels)} pictures cut from {args.real_train} ({skipped} photos whose"
               " characters the reader does not find one by one left out)")
+    extra = held_back = None
+    if args.extra:
+        extra, held_back = extra_pictures.split(extra_pictures.load(args.extra))
+        print(f"{len(extra.labels)} corrected pictures to train on, {len(held_back.labels)}"
+              " held back")
     model, metadata = train(
         mnist, arch=args.arch, epochs=args.epochs, batch_size=args.batch_size,
         augment=args.augment, learning_rate=args.learning_rate, seed=args.seed,
         limit=args.limit, verbose=1 if sys.stdout.isatty() else 2, real=real, init=args.init,
+        extra=extra,
     )
+    if held_back is not None and not _better(model, metadata, args.init, mnist, args.real_dev,
+                                             held_back):
+        sys.exit(1)
     metadata["training"]["command"] = "python -m model.training.train " + " ".join(
         sys.argv[1:] if argv is None else argv
     )
@@ -220,6 +260,19 @@ def main(argv: list[str] | None = None) -> None:
         f" saved {args.output}, {served['file']} (same answers on {served['same_answers']:.2%})"
         f" and {checkpoint.metadata_path(args.output).name}"
     )
+
+
+def _better(model: keras.Model, metadata: dict[str, Any], init: Path, mnist: Mnist,
+            real_dev: Path, held_back: Crops) -> bool:
+    """Print the new network beside `init`; whether it may be written."""
+    old_model, old_metadata = load_weights(init)
+    old = extra_pictures.measure(old_model, old_metadata, mnist.test, real_dev, held_back)
+    new = extra_pictures.measure(model, metadata, mnist.test, real_dev, held_back)
+    print(extra_pictures.table(new, old, len(held_back.labels), init.name))
+    problem = extra_pictures.verdict(new, old)
+    if problem:
+        print(f"Not written: {problem}.", file=sys.stderr)
+    return problem is None
 
 
 if __name__ == "__main__":
