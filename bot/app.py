@@ -35,8 +35,7 @@ from bot.journal import Journal, JournaledQueue, JournaledUpdateProcessor
 from bot.persistence import LanguageChoices
 from bot.state import BotData
 from bot.usage import UsageLog
-from model.feedback.corrections import Corrections
-from model.feedback.export import STORE as CORRECTIONS_STORE
+from model.feedback import corrections
 from model.reading.reader import Reader
 
 logger = logging.getLogger(__name__)
@@ -76,6 +75,7 @@ async def on_startup(application: Application) -> None:
         logger.info("Answering %d updates a previous run received but did not", len(unfinished))
     for body in unfinished:
         await application.update_queue.put(Update.de_json(body, application.bot))
+    shared.housekeeping = asyncio.create_task(_forget_expired(shared))
     if settings.webhook:  # the health check's heartbeat, which polling would give
         shared.webhook_check = asyncio.create_task(check_webhook(
             application.bot, settings.webhook.url, settings.heartbeat_file,
@@ -107,10 +107,17 @@ async def _set_command_menus(bot: Bot, admin_ids: frozenset[int]) -> None:
             logger.warning("Could not show /accuracy in admin %s's menu: %s", admin_id, error)
 
 
+async def _forget_expired(shared: BotData) -> None:
+    """Every minute: forget typed corrections no longer awaited (their photo's file id)."""
+    while True:
+        shared.corrections.purge_expired()
+        await asyncio.sleep(60)
+
+
 async def on_stop(application: Application) -> None:
-    check = application.bot_data.webhook_check
-    if check is not None:
-        check.cancel()
+    for task in (application.bot_data.webhook_check, application.bot_data.housekeeping):
+        if task is not None:
+            task.cancel()
 
 
 def environment_proxy(url: str) -> str | None:
@@ -197,8 +204,8 @@ def build_application(settings: Settings) -> Application:
     shared.error_alerts = ErrorAlerts(settings.admin_ids, settings.token)
     shared.capacity = Capacity()
     shared.usage = UsageLog(settings.data_dir / "usage.sqlite3")
-    shared.corrections = (Corrections(settings.data_dir / CORRECTIONS_STORE)
-                          if settings.feedback else None)
+    # Opened with FEEDBACK=off too: /forget must still delete what was kept before.
+    shared.corrections = corrections.Corrections(settings.data_dir / corrections.STORE)
     polling.on_token_rejected = lambda: _stop_for_good(application)
 
     new = filters.UpdateType.MESSAGE  # edits of old messages are not asked again

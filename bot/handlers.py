@@ -50,6 +50,8 @@ async def admit(update: Update, context: Context) -> None:
     if allowed and user.id not in allowed and user.id not in settings.admin_ids:
         if limit.first_refusal(user.id):
             await _tell(update, say_to(update, context, messages.NOT_ALLOWED))
+        elif update.callback_query:  # dropped, but answered: else the button spins
+            await update.callback_query.answer()
         raise ApplicationHandlerStop
     if update.message is None and update.callback_query is None:
         return  # edits, joins and the like: no handler answers them
@@ -58,7 +60,9 @@ async def admit(update: Update, context: Context) -> None:
         return
     if verdict.note_seconds is not None:
         await _tell(update, say_to(update, context, messages.SLOW_DOWN,
-                                 seconds=verdict.note_seconds))
+                                   seconds=verdict.note_seconds))
+    elif update.callback_query:  # dropped, but answered: else the button spins
+        await update.callback_query.answer()
     raise ApplicationHandlerStop
 
 
@@ -102,8 +106,7 @@ async def privacy(update: Update, context: Context) -> None:
 async def forget(update: Update, context: Context) -> None:
     """/forget: delete everything the bot keeps about the user who sends it, and say so."""
     user_id = update.effective_user.id
-    corrections = context.bot_data.corrections
-    count = corrections.forget(user_id) if corrections else 0
+    count = context.bot_data.corrections.forget(user_id)
     context.user_data.clear()  # the language chosen, the only thing kept per user there
     await context.application.update_persistence()  # off the disk now, not in a minute
     logger.info("A user asked to be forgotten (%d corrections deleted)", count)
@@ -169,19 +172,21 @@ async def reply_with_reading(
     except PreprocessingError as problem:
         logger.info("Could not read an image: %s", problem)
         await message.reply_text(messages.say(language, _explain(problem)))
+        context.bot_data.usage.answered(type(problem).__name__, time.monotonic() - started)
         return
     except TimedOut:
         logger.warning("Downloading an image from Telegram stalled; asked the user again")
         await message.reply_text(messages.say(language, messages.DOWNLOAD_STALLED))
+        context.bot_data.usage.answered(usage.DOWNLOAD_STALLED, time.monotonic() - started)
         return
     if reading.refusal:
         text = messages.refusal(language, reading)
     else:
         text = messages.reading(language, reading)
     kind = buttons.NUMBER if len(reading.digits) > 1 else buttons.ONE_DIGIT
-    if context.bot_data.corrections is None:  # FEEDBACK=off: no "Wrong?"
+    if not context.bot_data.settings.feedback:  # FEEDBACK=off: no "Wrong?"
         kind = None
-    await message.reply_text(text, reply_markup=buttons.answer(language, kind))
+    await message.reply_text(text, reply_markup=buttons.answer(language, kind, reading.number))
     context.bot_data.usage.answered(reading.refusal.name if reading.refusal else "",
                                     time.monotonic() - started)
 
@@ -317,13 +322,13 @@ async def stats(update: Update, context: Context) -> None:
     """/stats (admins): how the bot did in use over the last day and week."""
     shared = context.bot_data
     week_ago = time.time() - 7 * usage.DAY
-    corrected = shared.corrections.since(week_ago) if shared.corrections else []
+    corrected = shared.corrections.since(week_ago)
     report = usage.Usage(
         day=shared.usage.period(usage.DAY), week=shared.usage.period(7 * usage.DAY),
         corrections_day=sum(at >= time.time() - usage.DAY for at, *_ in corrected),
         corrections_week=len(corrected),
         confusions=usage.confusions([row[1:] for row in corrected]),
-        feedback=shared.corrections is not None,
+        feedback=shared.settings.feedback,
     )
     await update.effective_message.reply_text(
         messages.usage_report(language_of(update, context), report))

@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 
 from telegram import BotCommand
 
+from bot import usage
 from bot.i18n import Language
 from model.feedback.corrections import NO_DIGIT
+from model.reading.errors import ImageTooLarge, UnreadableImage
 from model.reading.result import Refusal
 
 if TYPE_CHECKING:  # only for type hints
-    from bot.usage import Usage
     from model.reading.evaluate import Report
     from model.reading.result import Character, Reading
 
@@ -72,9 +73,12 @@ PRIVACY = N_(
     "Your photo is read in memory to find the digits, then forgotten: it is never "
     "stored, and nobody sees it. \"What the model saw\" downloads it from Telegram again.\n\n"
     "If you correct an answer (\"Wrong?\"), I keep the small 28x28 pictures of the "
-    "characters I found in your photo, my answer, your correction and when, under a code "
-    "made from your user id: not the photo, your name or the chat. They teach the next "
-    "version of me. They are kept until you send /forget.\n\n"
+    "characters I found in your photo, my answer and how sure I was, your correction and "
+    "when, and which version of me answered, under codes made from your user id and the "
+    "answer's message: not the photo, your name or the chat. While I wait for a number "
+    "you type, I also keep Telegram's reference to the photo, for at most 5 minutes. "
+    "Corrections teach the next version of me and are kept until you send /forget; a "
+    "version already trained on them keeps what it learned.\n\n"
     "I also keep the language you chose with /language, until /language auto or /forget; "
     "each message until I have answered it, so that none is lost if I restart; and, "
     "for 30 days, how many photos I read and how long they took, with no one's id.\n\n"
@@ -144,6 +148,14 @@ TYPE_THE_NUMBER = N_("Type the number in the photo, digits only. Anything else c
 THANKS = N_("Thank you! Noted: {correction}.")
 NOT_CORRECTED = N_("That is not a number, so I left the answer as it was.")
 NOT_YOUR_PHOTO = N_("Only the person who sent the photo can correct its answer.")
+PHOTO_GONE = N_("I can't find your photo any more, so I can't take a correction for it.")
+CORRECTION_FAILED = N_(
+    "I couldn't read your photo again, so nothing was noted. Please try again later."
+)
+READ_DIFFERENTLY = N_(
+    "I have been updated and now read this photo differently. Send it again, and "
+    "correct the new answer if it is wrong."
+)
 ALREADY_CORRECTED = N_("This answer has been corrected already. Thank you!")
 TOO_MANY_CORRECTIONS = N_("Thank you for all your corrections! That is enough for today.")
 CORRECTION_KEPT = N_(
@@ -177,12 +189,15 @@ STATS_CONFUSIONS = N_("Most frequent corrections (7 days):")
 CONFUSION = N_("{shows} read as {said}: {count}")
 STATS_LATENCY = N_("Median time to answer (7 days): {seconds} s")
 STATS_NO_FEEDBACK = N_("Corrections are off (FEEDBACK=off).")
-REFUSAL_NAMES = {
-    Refusal.NO_WRITING: N_("no writing"),
-    Refusal.NOT_DIGITS: N_("not digits"),
-    Refusal.CUT_OFF: N_("cut off"),
-    Refusal.TOO_SMALL: N_("too small"),
-    Refusal.UNCLEAR: N_("unclear"),
+REASONS = {  # why a photo got no number, as /stats lists it (bot/usage.py)
+    Refusal.NO_WRITING.name: N_("no writing"),
+    Refusal.NOT_DIGITS.name: N_("not digits"),
+    Refusal.CUT_OFF.name: N_("cut off"),
+    Refusal.TOO_SMALL.name: N_("too small"),
+    Refusal.UNCLEAR.name: N_("unclear"),
+    UnreadableImage.__name__: N_("not an image"),
+    ImageTooLarge.__name__: N_("too large a file"),
+    usage.DOWNLOAD_STALLED: N_("download stalled"),
 }
 
 ACCURACY = N_("Accuracy on the MNIST test set: {accuracy} ({right} of {images} images)")
@@ -235,31 +250,31 @@ def correction(language: Language, corrected: str) -> str:
 
 
 def _said(language: Language, said: str) -> str:
-    """A number read, or a refusal's short name."""
-    return language._(REFUSAL_NAMES[Refusal[said]]) if said in Refusal.__members__ else said
+    """A number read, or why none was."""
+    return language._(REASONS[said]) if said in REASONS else said
 
 
-def usage_report(language: Language, usage: "Usage") -> str:
+def usage_report(language: Language, report: usage.Usage) -> str:
     """/stats: photos, refusals by reason, corrections, confusions, time to answer."""
-    number, week = language.number, usage.week
-    lines = [say(language, STATS_PHOTOS, day=number(usage.day.photos), week=number(week.photos))]
+    number, week = language.number, report.week
+    lines = [say(language, STATS_PHOTOS, day=number(report.day.photos), week=number(week.photos))]
     if week.photos:
         reasons = ", ".join(f"{_said(language, name)} {number(count)}"
                             for name, count in week.refusals.most_common())
         refused = language.percent(week.refused / week.photos)
         lines.append(say(language, STATS_REFUSED, share=refused)
                      + (f" ({reasons})" if reasons else ""))
-    if not usage.feedback:
+    if not report.feedback:
         lines.append(language._(STATS_NO_FEEDBACK))
     else:
-        share = language.percent(usage.error_rate or 0.0, 1)
-        lines.append(say(language, STATS_CORRECTIONS, day=number(usage.corrections_day),
-                         week=number(usage.corrections_week), share=share))
-        if usage.confusions:
+        share = language.percent(report.error_rate or 0.0, 1)
+        lines.append(say(language, STATS_CORRECTIONS, day=number(report.corrections_day),
+                         week=number(report.corrections_week), share=share))
+        if report.confusions:
             lines.append(language._(STATS_CONFUSIONS))
             lines += ["  " + say(language, CONFUSION, shows=correction(language, shows),
                                  said=_said(language, said), count=number(count))
-                      for shows, said, count in usage.confusions]
+                      for shows, said, count in report.confusions]
     if week.median_seconds is not None:
         lines.append(say(language, STATS_LATENCY, seconds=number(week.median_seconds, 2)))
     return "\n".join(lines)

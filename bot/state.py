@@ -30,13 +30,14 @@ class BotData:
     error_alerts: ErrorAlerts = field(init=False)  # errors reported to the admins
     capacity: Capacity = field(init=False)  # files held and reads at once
     usage: UsageLog = field(init=False)  # photos answered, for /stats (bot/usage.py)
-    corrections: Corrections | None = field(init=False)  # what users corrected; None when
-    # FEEDBACK=off (model/feedback/corrections.py)
+    corrections: Corrections = field(init=False)  # what users corrected
+    # (model/feedback/corrections.py); with FEEDBACK=off, only for /forget and /stats
     # Set at start-up (`app.on_startup`), before the first update is handled:
     reader: Reader = field(init=False)
     # While running:
     evaluation: "asyncio.Future[tuple[Report, bytes]] | None" = None  # the /accuracy under way
     webhook_check: "asyncio.Task[None] | None" = None  # the webhook's heartbeat
+    housekeeping: "asyncio.Task[None] | None" = None  # expired typed corrections forgotten
     token_rejected: bool = False  # Telegram rejected the token while running: exit 1
 
 

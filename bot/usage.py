@@ -14,6 +14,8 @@ from pathlib import Path
 
 KEEP_DAYS = 30
 DAY = 24 * 3600
+DOWNLOAD_STALLED = "DownloadStalled"  # beside the refusals' names and the decoding errors'
+# (`UnreadableImage`, `ImageTooLarge`): why a photo got no number
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,14 @@
 a restart between the answer and the press."""
 
 import sqlite3
+import time
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from bot import buttons, messages
+from bot.buttons import NUMBER, ONE_DIGIT, Fix
 from model import rendering
 from model.feedback.corrections import NO_DIGIT
 from model.reading.result import Refusal
@@ -37,8 +39,9 @@ def bot(tmp_path_factory, mnist_path, data_dir):
         def start(**settings: str) -> None:
             if running:
                 running.pop().stop(timeout=30)
-            process = BotProcess(fake, workdir, ADMIN_IDS=str(ADMIN), MNIST_PATH=str(mnist_path),
-                                 DATA_DIR=str(data_dir), PHOTOS_PER_MINUTE="100000", **settings)
+            process = BotProcess(fake, workdir, **{
+                "ADMIN_IDS": str(ADMIN), "MNIST_PATH": str(mnist_path),
+                "DATA_DIR": str(data_dir), "PHOTOS_PER_MINUTE": "100000", **settings})
             process.wait_until_polling()
             running.append(process)
 
@@ -72,6 +75,11 @@ def press(telegram, answer: dict, data: str, user: int = USER) -> dict:
     return telegram.send_callback_query(data, message=answer, user_id=user)
 
 
+def fix(choice: str, shown: str, kind: str = ONE_DIGIT) -> str:
+    """The callback data of a keypad button under an answer that showed `shown`."""
+    return Fix(choice, kind, shown).data(buttons.FIX)
+
+
 def alert(telegram, query: dict) -> str:
     return telegram.wait_for("answerCallbackQuery", lambda call: call.params[
         "callback_query_id"] == query["id"]).params.get("text") or ""
@@ -90,7 +98,7 @@ def test_a_digit_is_corrected_with_the_keypad_and_only_the_promised_fields_are_k
     message = bot.send_photo([photo], user_id=USER)
     answer = bot.replies_to(message)
     wrong = button(answer, english(messages.WRONG_BUTTON))
-    assert wrong["callback_data"] == buttons.WRONG + buttons.ONE_DIGIT
+    assert Fix.parse(wrong["callback_data"]) == Fix(buttons.WRONG_PRESSED, ONE_DIGIT, str(label))
 
     since = bot.mark()
     assert alert(bot, press(bot, answer.result, wrong["callback_data"])) == ""
@@ -100,7 +108,7 @@ def test_a_digit_is_corrected_with_the_keypad_and_only_the_promised_fields_are_k
 
     said = (label + 1) % 10  # as if the photo showed another digit
     since = bot.mark()
-    thanks = alert(bot, press(bot, answer.result, f"{buttons.FIX}{said}"))
+    thanks = alert(bot, press(bot, answer.result, fix(str(said), str(label))))
     assert thanks == english(messages.THANKS, correction=str(said))
     [[saw, shown]] = keyboard_of(bot, answer.result, since)
     assert saw["callback_data"] == buttons.SAW
@@ -113,11 +121,11 @@ def test_a_digit_is_corrected_with_the_keypad_and_only_the_promised_fields_are_k
     pictures = np.frombuffer(kept["pictures"], np.uint8).reshape(-1, 28, 28)
     assert len(pictures) == 1 and pictures.max() > 200  # the digit as the network read it
     assert "digitnet" in kept["checkpoint"] and "reader" in kept["reader"]
-    # Nothing that names the user, the chat or the photo.
-    everything = repr(kept)
-    for secret in (str(USER), f"User{USER}", message["photo"][-1]["file_id"]):
-        assert secret not in everything
-    assert len(kept["user"]) == 32 and len(kept["answer"]) == 32
+    # Nothing that names the user, the chat or the photo: the two keys are salted hashes.
+    assert all(len(kept[key]) == 32 and int(kept[key], 16) >= 0 for key in ("user", "answer"))
+    for text in (kept["user"], kept["answer"], kept["checkpoint"], kept["reader"]):
+        for secret in (str(USER), f"User{USER}", message["photo"][-1]["file_id"]):
+            assert secret not in text
 
 
 def test_a_number_is_corrected_by_typing_it(bot, mnist, data_dir):
@@ -127,10 +135,12 @@ def test_a_number_is_corrected_by_typing_it(bot, mnist, data_dir):
     answer = bot.replies_to(bot.send_photo([rendering.render(number, "clean-white-paper", rng)],
                                            user_id=USER))
     wrong = button(answer, english(messages.WRONG_BUTTON))
-    assert wrong["callback_data"] == buttons.WRONG + buttons.NUMBER
+    shown = Fix.parse(wrong["callback_data"]).shown
+    assert Fix.parse(wrong["callback_data"]).kind == NUMBER and len(shown) == 3
     press(bot, answer.result, wrong["callback_data"])
     prompt = bot.replies_to(answer.result)
     assert prompt.params["text"] == english(messages.TYPE_THE_NUMBER)
+    assert prompt.params["reply_markup"]["force_reply"]  # reaches the bot in groups too
 
     before = len(rows(data_dir))
     typed = bot.send_text("90 12", user_id=USER)
@@ -145,8 +155,9 @@ def test_a_number_is_corrected_by_typing_it(bot, mnist, data_dir):
 def test_other_text_cancels_a_typed_correction(bot, mnist, data_dir):
     photo, _ = digit_photo(mnist, 1)
     answer = bot.replies_to(bot.send_photo([photo], user_id=USER))
-    press(bot, answer.result, button(answer, english(messages.WRONG_BUTTON))["callback_data"])
-    press(bot, answer.result, buttons.FIX + buttons.TYPE)
+    wrong = button(answer, english(messages.WRONG_BUTTON))["callback_data"]
+    press(bot, answer.result, wrong)
+    press(bot, answer.result, fix(buttons.TYPE, Fix.parse(wrong).shown))
     bot.replies_to(answer.result)  # "Type the number…"
     before = len(rows(data_dir))
     reply = bot.replies_to(bot.send_text("it is a seven", user_id=USER))
@@ -158,16 +169,19 @@ def test_only_the_sender_corrects_and_only_once(bot, mnist, data_dir):
     photo, label = digit_photo(mnist, 2)
     answer = bot.replies_to(bot.send_photo([photo], user_id=USER))
     wrong = button(answer, english(messages.WRONG_BUTTON))["callback_data"]
-    assert alert(bot, press(bot, answer.result, wrong, user=OTHER)) == english(
-        messages.NOT_YOUR_PHOTO)
-    assert alert(bot, press(bot, answer.result, buttons.FIX + NO_DIGIT, user=OTHER)) == english(
-        messages.NOT_YOUR_PHOTO)
+    shown = str(label)
+    for other in (wrong, fix(NO_DIGIT, shown), fix(buttons.CANCEL, shown)):
+        assert alert(bot, press(bot, answer.result, other, user=OTHER)) == english(
+            messages.NOT_YOUR_PHOTO)
     before = len(rows(data_dir))
-    assert alert(bot, press(bot, answer.result, buttons.FIX + NO_DIGIT)) == english(
+    assert alert(bot, press(bot, answer.result, fix(NO_DIGIT, shown))) == english(
         messages.THANKS, correction=english(messages.NO_DIGIT_SAID))
     # An old keypad pressed again (a second client, a double tap) keeps nothing more.
-    assert alert(bot, press(bot, answer.result, f"{buttons.FIX}{label}")) == english(
+    since = bot.mark()
+    assert alert(bot, press(bot, answer.result, fix(shown, shown))) == english(
         messages.ALREADY_CORRECTED)
+    assert keyboard_of(bot, answer.result, since)[0][1]["text"] == english(
+        messages.CORRECTED_BUTTON, correction=english(messages.NO_DIGIT_SAID))
     assert len(rows(data_dir)) == before + 1 and rows(data_dir)[-1]["corrected"] == NO_DIGIT
 
 
@@ -176,7 +190,7 @@ def test_a_refusal_can_be_corrected_too(bot, data_dir):
     answer = bot.replies_to(bot.send_photo([blank], user_id=USER))
     assert answer.params["text"] == english(messages.REFUSALS[Refusal.NO_WRITING])
     press(bot, answer.result, button(answer, english(messages.WRONG_BUTTON))["callback_data"])
-    assert alert(bot, press(bot, answer.result, f"{buttons.FIX}4")) == english(
+    assert alert(bot, press(bot, answer.result, fix("4", ""))) == english(
         messages.THANKS, correction="4")
     kept = rows(data_dir)[-1]
     assert (kept["answered"], kept["refusal"], kept["corrected"]) == ("", "NO_WRITING", "4")
@@ -192,7 +206,7 @@ def test_a_restart_between_answer_and_press_changes_nothing(bot, mnist, data_dir
     assert keyboard_of(bot, answer.result, since)[0][0]["text"] == "1"
     bot.restart_bot()
     said = (label + 3) % 10
-    assert alert(bot, press(bot, answer.result, f"{buttons.FIX}{said}")) == english(
+    assert alert(bot, press(bot, answer.result, fix(str(said), str(label)))) == english(
         messages.THANKS, correction=str(said))
     assert rows(data_dir)[-1]["corrected"] == str(said)
 
@@ -204,7 +218,7 @@ def test_stats_shows_corrections_and_forget_deletes_them(bot, mnist, data_dir):
         answer = bot.replies_to(bot.send_photo([photo], user_id=OTHER))
         press(bot, answer.result, button(answer, english(messages.WRONG_BUTTON))[
             "callback_data"], user=OTHER)
-        alert(bot, press(bot, answer.result, f"{buttons.FIX}{said}", user=OTHER))
+        alert(bot, press(bot, answer.result, fix(str(said), str(label)), user=OTHER))
     corrected = len(rows(data_dir))
 
     stats = bot.replies_to(bot.send_text("/stats", user_id=ADMIN)).params["text"]
@@ -225,11 +239,45 @@ def test_stats_shows_corrections_and_forget_deletes_them(bot, mnist, data_dir):
     assert bodies and all(body == "" for body in bodies)
 
 
-def test_feedback_off_offers_no_correction(bot, mnist, data_dir):
+def test_an_answer_the_bot_now_reads_otherwise_is_not_corrected(bot, mnist, data_dir):
+    photo, label = digit_photo(mnist, 6)
+    answer = bot.replies_to(bot.send_photo([photo], user_id=USER))
+    before = len(rows(data_dir))
+    shown_then = str((label + 1) % 10)  # as if an earlier version had answered this
+    assert alert(bot, press(bot, answer.result, fix("3", shown_then))) == english(
+        messages.READ_DIFFERENTLY)
+    bot.fail_next("getFile", 400, "Bad Request: wrong file_id or the file is temporarily"
+                  " unavailable")
+    assert alert(bot, press(bot, answer.result, fix("3", str(label)))) == english(
+        messages.CORRECTION_FAILED)
+    assert len(rows(data_dir)) == before
+
+
+def test_a_press_over_the_limit_is_answered_but_not_handled(bot, mnist):
+    bot.restart_bot(PHOTOS_PER_MINUTE="2")
+    photo, _ = digit_photo(mnist, 7)
+    answer = bot.replies_to(bot.send_photo([photo], user_id=USER))
+    bot.replies_to(bot.send_text("/help", user_id=USER))
+    note = bot.replies_to(bot.send_text("/help", user_id=USER))  # the third message
+    assert note.params["text"].startswith("You're sending faster")
+    edits = len(bot.calls("editMessageReplyMarkup"))
+    query = press(bot, answer.result, button(answer, english(messages.WRONG_BUTTON))[
+        "callback_data"])
+    assert alert(bot, query) == ""  # answered, so the button does not spin
+    time.sleep(1)
+    assert len(bot.calls("editMessageReplyMarkup")) == edits  # but no keypad
+
+
+def test_feedback_off_offers_no_correction_and_forget_still_deletes(bot, mnist, data_dir):
     bot.restart_bot(FEEDBACK="off")
     photo, _ = digit_photo(mnist, 5)
-    answer = bot.replies_to(bot.send_photo([photo], user_id=USER))
+    answer = bot.replies_to(bot.send_photo([photo], user_id=OTHER))
     [[only]] = answer.params["reply_markup"]["inline_keyboard"]
     assert only["callback_data"] == buttons.SAW
     stats = bot.replies_to(bot.send_text("/stats", user_id=ADMIN)).params["text"]
     assert english(messages.STATS_NO_FEEDBACK) in stats
+    kept = len(rows(data_dir))
+    assert kept > 0  # OTHER's, from before FEEDBACK was turned off
+    forgotten = bot.replies_to(bot.send_text("/forget", user_id=OTHER)).params["text"]
+    assert forgotten == english(messages.FORGOTTEN, corrections=kept)
+    assert rows(data_dir) == []

@@ -7,8 +7,10 @@ the user (to forget them and cap a flood; the salt never leaves DATA_DIR, so the
 names no one elsewhere). Never the photo, the user's name or the chat.
 
 A user who chose "type the number" is remembered for `WAIT_FOR_NUMBER_SECONDS` as a
-pending row (the same hashes, the answer's message id and the photo's Telegram file id),
-deleted when the number comes, anything else comes, or the time is up.
+pending row (the same hashes, the answer's message id, the number it showed and the
+photo's Telegram file id), deleted when the number comes, anything else comes, or the
+time is up (`purge_expired`, which the bot runs every minute). Deleted rows are
+overwritten on disk (SQLite's secure_delete).
 """
 
 import hashlib
@@ -23,6 +25,7 @@ import numpy as np
 
 from model.reading.digits import SIDE
 
+STORE = "feedback.sqlite3"  # the file's name in DATA_DIR
 NO_DIGIT = "none"  # the correction "there is no digit"
 WAIT_FOR_NUMBER_SECONDS = 5 * 60
 
@@ -37,14 +40,15 @@ CREATE TABLE IF NOT EXISTS corrections (
     confidence REAL NOT NULL,
     corrected TEXT NOT NULL,    -- the digits the photo shows, or 'none'
     pictures BLOB NOT NULL,     -- uint8 (n, 28, 28): what the network read
-    checkpoint TEXT NOT NULL,   -- the network's file and the date it was trained
-    reader TEXT NOT NULL        -- the bot's version
+    checkpoint TEXT NOT NULL,   -- the network's file
+    reader TEXT NOT NULL        -- the network's training date and the preprocessing's digest
 );
 CREATE INDEX IF NOT EXISTS corrections_by_user ON corrections (user, at);
 CREATE TABLE IF NOT EXISTS pending (
     person TEXT PRIMARY KEY,    -- salted hash of the user and the chat
     user TEXT NOT NULL,
     answer_message INTEGER NOT NULL,
+    shown TEXT NOT NULL,        -- the number the answer showed ('' for a refusal)
     photo_file TEXT NOT NULL,   -- Telegram's file id, to read the photo again
     until REAL NOT NULL
 );
@@ -68,6 +72,7 @@ class Correction:
 @dataclass(frozen=True)
 class Pending:
     answer_message: int
+    shown: str
     photo_file: str
 
 
@@ -75,6 +80,7 @@ class Corrections:
     def __init__(self, path: Path) -> None:
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA secure_delete=ON")  # what /forget deletes is gone from disk
         self._db.executescript(SCHEMA)
         row = self._db.execute("SELECT value FROM salt").fetchone()
         if row is None:
@@ -119,24 +125,28 @@ class Corrections:
         return self._db.execute("SELECT COUNT(*) FROM corrections WHERE user = ? AND at >= ?",
                                 (user, since)).fetchone()[0]
 
-    def wait_for_number(self, user_id: int, chat_id: int, answer_message: int,
+    def wait_for_number(self, user_id: int, chat_id: int, answer_message: int, shown: str,
                         photo_file: str) -> None:
         """The user's next message in this chat may be the number the photo shows."""
         self._db.execute(
-            "INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?, ?, ?)",
             (self._hash("person", user_id, chat_id), self.user_key(user_id), answer_message,
-             photo_file, time.time() + WAIT_FOR_NUMBER_SECONDS),
+             shown, photo_file, time.time() + WAIT_FOR_NUMBER_SECONDS),
         )
 
     def take_pending(self, user_id: int, chat_id: int) -> Pending | None:
         """The answer this user is typing a number for, if any (and no longer pending)."""
         person = self._hash("person", user_id, chat_id)
-        row = self._db.execute("DELETE FROM pending WHERE person = ? RETURNING"
-                               " answer_message, photo_file, until", (person,)).fetchone()
-        self._db.execute("DELETE FROM pending WHERE until < ?", (time.time(),))
-        if row is None or row[2] < time.time():
+        row = self._db.execute(
+            "DELETE FROM pending WHERE person = ? RETURNING answer_message, shown, photo_file,"
+            " until", (person,)).fetchone()
+        if row is None or row[3] < time.time():
             return None
-        return Pending(answer_message=row[0], photo_file=row[1])
+        return Pending(answer_message=row[0], shown=row[1], photo_file=row[2])
+
+    def purge_expired(self) -> None:
+        """Forget the typed numbers no longer awaited."""
+        self._db.execute("DELETE FROM pending WHERE until < ?", (time.time(),))
 
     def forget(self, user_id: int) -> int:
         """Delete everything kept about the user; how many corrections there were."""

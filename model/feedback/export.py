@@ -4,25 +4,22 @@ Each correction gives its pictures labelled as `model.training.real_photos` labe
 photo: "no digit" makes every picture "not a digit"; a number whose digits are as many as
 the pictures gives the k-th digit to the k-th picture; any other correction gives
 nothing (the reader cut the photo other than the user wrote it, and a guess would teach
-wrong labels). The file holds `images` (uint8, n x 28 x 28), `labels`, `sources` (which
-correction each picture came from, so that a fine-tune holds whole corrections back) and
-`users` (the user's salted hash).
+wrong labels). The file holds `images` (uint8, n x 28 x 28), `labels` and `sources`
+(which correction each picture came from, so that a fine-tune holds whole corrections
+back); nothing about the users.
 """
 
 from pathlib import Path
 
 import numpy as np
 
-from model.feedback.corrections import NO_DIGIT, Corrections
+from model.feedback.corrections import NO_DIGIT, STORE, Corrections
 from model.reading.digits import NOT_A_DIGIT, SIDE
 
-STORE = "feedback.sqlite3"
 
-
-def labelled(corrections: Corrections
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
-    """(images, labels, sources, users) of every usable correction, and how many were not."""
-    images, labels, sources, users, unusable = [], [], [], [], 0
+def labelled(corrections: Corrections) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """(images, labels, sources) of every usable correction, and how many were not."""
+    images, labels, sources, unusable = [], [], [], 0
     for correction in corrections.all():
         pictures = correction.pictures
         if correction.corrected == NO_DIGIT:
@@ -35,9 +32,8 @@ def labelled(corrections: Corrections
         images += list(pictures)
         labels += wanted
         sources += [correction.answer] * len(pictures)
-        users += [correction.user] * len(pictures)
     return (np.asarray(images, np.uint8).reshape(-1, SIDE, SIDE), np.asarray(labels, np.uint8),
-            np.asarray(sources, dtype=str), np.asarray(users, dtype=str), unusable)
+            np.asarray(sources, dtype=str), unusable)
 
 
 def export(data_dir: Path, out: Path) -> str:
@@ -47,10 +43,9 @@ def export(data_dir: Path, out: Path) -> str:
         raise FileNotFoundError(f"{store} does not exist: is {data_dir} the bot's DATA_DIR?")
     corrections = Corrections(store)
     try:
-        images, labels, sources, users, unusable = labelled(corrections)
+        images, labels, sources, unusable = labelled(corrections)
     finally:
         corrections.close()
-    np.savez_compressed(out, images=images, labels=labels, sources=sources, users=users)
-    return (f"{len(labels)} pictures of {len(set(sources.tolist()))} corrections by"
-            f" {len(set(users.tolist()))} users written to {out}"
+    np.savez_compressed(out, images=images, labels=labels, sources=sources)
+    return (f"{len(labels)} pictures of {len(set(sources.tolist()))} corrections written to {out}"
             f" ({unusable} corrections left out: their digits did not match the pictures)")

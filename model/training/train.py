@@ -107,6 +107,8 @@ def train(
         real, held_back = _split_for_calibration(real, seed)
         images = np.concatenate([images, np.repeat(real.images, REAL_REPEATS, axis=0)])
         labels = np.concatenate([labels, np.repeat(real.labels, REAL_REPEATS)])
+    if extra is not None and not knows_not_digits:  # "no digit" means nothing to it
+        extra = extra.picked(extra.labels < DIGITS)
     if extra is not None and len(extra.labels):
         times = extra_pictures.repeats(len(extra.labels), len(labels), REAL_REPEATS)
         images = np.concatenate([images, np.repeat(extra.images, times, axis=0)])
