@@ -272,7 +272,9 @@ def test_webhook_replicas_share_the_work_and_refuse_requests_without_the_secret(
     wrong = answer.params["reply_markup"]["inline_keyboard"][0][1]["callback_data"]
     fake.send_callback_query(wrong, message=answer.result, user_id=photo["from"]["id"])
     fake.wait_for("editMessageReplyMarkup", timeout=60)
-    press = fake.send_callback_query(buttons.FIX + buttons.NO_DIGIT, message=answer.result,
+    shown = buttons.Fix.parse(wrong).shown
+    press = fake.send_callback_query(buttons.Fix(buttons.NO_DIGIT, buttons.ONE_DIGIT, shown)
+                                     .data(buttons.FIX), message=answer.result,
                                      user_id=photo["from"]["id"])
     thanks = fake.wait_for("answerCallbackQuery", lambda call: call.params[
         "callback_query_id"] == press["id"], timeout=60)
