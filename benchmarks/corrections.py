@@ -3,7 +3,7 @@ corrections are exported, and the fine-tune command trains on them.
 
     python -m benchmarks.corrections [--init checkpoints/digitnet-mnist.weights.h5]
         [--every-photo] [--real-train DIR] [--real-dev DIR] [--mnist-path MNIST.npz]
-        [--epochs 1] [--learning-rate 2e-4]
+        [--epochs 1] [--learning-rate 2e-4] [--head-only]
 
 The bot being corrected serves `--init` (by default the network that never saw a real
 photo, so that it makes mistakes worth correcting). Each real-train source plays one
@@ -69,6 +69,8 @@ def correct_answers(reader: Reader, real_train: Path, store: Corrections,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--init", type=Path, default=MNIST_ONLY)
+    parser.add_argument("--head-only", action="store_true",
+                        help="fine-tune only the dense layers (model.training.train --head-only)")
     parser.add_argument("--every-photo", action="store_true",
                         help="correct every photo, not only those read wrong")
     parser.add_argument("--real-train", type=Path, default=SHARED / "real-train")
@@ -94,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             ["-m", "model.training.train", "--init", str(args.init), "--extra", str(extra),
              "--real-dev", str(args.real_dev), "--mnist-path", str(args.mnist_path),
              "--epochs", str(args.epochs), "--learning-rate", str(args.learning_rate),
+             *(["--head-only"] if args.head_only else []),
              "--output", str(data_dir / "new.weights.h5")],
         ]
         for command in commands:

@@ -85,6 +85,19 @@ def test_a_few_steps_learn_something(mnist):
     assert metadata["test_images"] == 10_000
 
 
+def test_a_head_only_fine_tune_keeps_the_convolutions(mnist):
+    init = checkpoint.DEFAULT_CHECKPOINT.with_name("seed.weights.h5")
+    before, _ = load_weights(init)
+    after, metadata = train(mnist, epochs=1, batch_size=64, limit=256, augment=False,
+                            verbose=0, init=init, head_only=True, learning_rate=1e-2)
+    head = network.flatten_index(after)
+    for old, new in zip(before.layers, after.layers, strict=True):
+        changed = any(not np.array_equal(a, b) for a, b in
+                      zip(old.get_weights(), new.get_weights(), strict=True))
+        assert changed == (after.layers.index(new) > head and bool(old.get_weights()))
+    assert metadata["training"]["head_only"] is True
+
+
 def test_not_digits_are_added_with_the_eleventh_label(mnist):
     images, labels = with_not_digits(mnist.test.images[:50], mnist.test.labels[:50], 20, seed=1)
     assert images.shape == (70, 28, 28, 1) and images.dtype == np.float32

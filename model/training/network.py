@@ -74,6 +74,11 @@ ARCHITECTURES: dict[str, Callable[[], keras.Model]] = {
 }
 
 
+def flatten_index(model: keras.Model) -> int:
+    """Where the convolutional features end and the dense head begins."""
+    return next(k for k, layer in enumerate(model.layers) if isinstance(layer, layers.Flatten))
+
+
 def build(arch: str) -> keras.Model:
     """Build an untrained network by its name in `ARCHITECTURES`."""
     try:

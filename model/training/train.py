@@ -7,7 +7,7 @@
                                                 # fine-tuned on real photos too
     python -m model.training.train --init checkpoints/digitnet.weights.h5 \
         --extra corrections.npz --real-dev ../shared/data/real-dev --epochs 1 \
-        --learning-rate 2e-4                    # and on what users corrected
+        --learning-rate 2e-4 --head-only        # and on what users corrected
 
 The weights go to `--output` with a JSON sidecar recording the test accuracy, how it was
 trained and, with real photos, the temperature fitted on the sources kept back. With
@@ -89,6 +89,7 @@ def train(
     real: Crops | None = None,
     init: Path | None = None,
     extra: Crops | None = None,
+    head_only: bool = False,
 ) -> tuple[keras.Model, dict[str, Any]]:
     """Train `arch` on MNIST's training set, and on pictures cut from `real` photos and
     `extra` pictures (users' corrections) when given; from the weights `init` when given
@@ -97,6 +98,9 @@ def train(
     started = time.monotonic()
     images, labels = mnist.train.images[:limit], mnist.train.labels[:limit]
     model, init_metadata = load_weights(init) if init else (network.build(arch), {})
+    if head_only:  # the convolutions keep what they learnt; only the dense layers move
+        for layer in model.layers[:network.flatten_index(model)]:
+            layer.trainable = False
     knows_not_digits = model.output_shape[-1] > DIGITS
     if knows_not_digits:
         images, labels = with_not_digits(
@@ -151,6 +155,7 @@ def train(
             "epochs": epochs,
             "batch_size": batch_size,
             "augment": augment,
+            "head_only": head_only,
             "optimizer": f"Adam, cosine decay from {learning_rate}",
             "seed": seed,
             "seconds": round(train_seconds),
@@ -216,6 +221,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--extra", type=Path,
                         help="also train on users' corrections (python -m model.feedback"
                              " export); needs --init and --real-dev")
+    parser.add_argument("--head-only", action="store_true",
+                        help="train only the layers after the convolutions (a light fine-tune)")
     parser.add_argument("--real-dev", type=Path,
                         help="real photos to compare the new network with --init on"
                              " (../shared/data/real-dev)")
@@ -247,7 +254,7 @@ def main(argv: list[str] | None = None) -> None:
         mnist, arch=args.arch, epochs=args.epochs, batch_size=args.batch_size,
         augment=args.augment, learning_rate=args.learning_rate, seed=args.seed,
         limit=args.limit, verbose=1 if sys.stdout.isatty() else 2, real=real, init=args.init,
-        extra=extra,
+        extra=extra, head_only=args.head_only,
     )
     if held_back is not None and not _better(model, metadata, args.init, mnist, args.real_dev,
                                              held_back):
