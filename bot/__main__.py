@@ -39,6 +39,9 @@ def main() -> None:
     except CheckpointError as problem:
         logger.error("Cannot start: %s (check CHECKPOINT)", problem)
         sys.exit(1)
+    except KeyboardInterrupt:  # Ctrl-C before polling began (PTB handles it after)
+        logger.info("Stopped (Ctrl-C) before the bot started")
+        sys.exit(130)
 
 
 if __name__ == "__main__":

@@ -75,7 +75,7 @@ async def on_startup(application: Application) -> None:
         logger.info("Answering %d updates a previous run received but did not", len(unfinished))
     for body in unfinished:
         await application.update_queue.put(Update.de_json(body, application.bot))
-    shared.housekeeping = asyncio.create_task(_forget_expired(shared))
+    shared.housekeeping = asyncio.create_task(_housekeeping(shared))
     if settings.webhook:  # the health check's heartbeat, which polling would give
         shared.webhook_check = asyncio.create_task(check_webhook(
             application.bot, settings.webhook.url, settings.heartbeat_file,
@@ -107,9 +107,11 @@ async def _set_command_menus(bot: Bot, admin_ids: frozenset[int]) -> None:
             logger.warning("Could not show /accuracy in admin %s's menu: %s", admin_id, error)
 
 
-async def _forget_expired(shared: BotData) -> None:
-    """Every minute: forget typed corrections no longer awaited (their photo's file id)."""
+async def _housekeeping(shared: BotData) -> None:
+    """Every minute: forget what is no longer needed (answered updates after a day, typed
+    corrections no longer awaited), also when the bot is quiet."""
     while True:
+        shared.journal.prune()
         shared.corrections.purge_expired()
         await asyncio.sleep(60)
 
@@ -170,7 +172,7 @@ async def wait_for_telegram(bot: Bot) -> None:
 
 def build_application(settings: Settings) -> Application:
     """The bot, with every handler registered, ready for `run_polling`."""
-    journal = Journal(settings.data_dir / "journal.sqlite3")
+    journal = Journal(settings.data_dir / "journal.sqlite3", bot_id=settings.bot_id)
     polling = PollingRequest(settings.heartbeat_file, read_timeout=30)
     builder = (
         ApplicationBuilder()

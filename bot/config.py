@@ -52,6 +52,11 @@ class Settings:
     feedback: bool = True  # the "Wrong?" button under each answer (FEEDBACK=off hides it)
     webhook: Webhook | None = None  # None: long polling
 
+    @property
+    def bot_id(self) -> int:
+        """The bot's own id: the number the token starts with (not a secret)."""
+        return int(self.token.split(":")[0])
+
     def __repr__(self) -> str:  # keep the token out of any log of the settings
         return f"Settings(admin_ids={sorted(self.admin_ids)}, base_url={self.base_url!r}, ...)"
 

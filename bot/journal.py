@@ -39,38 +39,59 @@ logger = logging.getLogger(__name__)
 KEEP_DONE_SECONDS = 24 * 3600  # done updates are kept a day, to recognise late resends
 MAX_ATTEMPTS = 3  # an update that was being handled when the process died this often is
 # taken to be what kills it (a decoder crash, the out-of-memory killer): it is dropped
-PRUNE_EVERY = 5000  # updates recorded between clean-ups of old done updates
 NEW, CLAIMED, SENDING, SENT, DONE = "new", "claimed", "sending", "sent", "done"
 # The update the current task is handling: `bot/delivery.py` reads it.
 current_update: ContextVar[int | None] = ContextVar("current_update", default=None)
 
 
 class Journal:
-    def __init__(self, path: Path) -> None:
+    """The journal of one bot (`bot_id`, the number its token starts with): a `DATA_DIR`
+    that served another bot before holds that bot's updates apart, never mistaken for
+    this one's."""
+
+    def __init__(self, path: Path, bot_id: int = 0) -> None:
         self._db = sqlite3.connect(path, isolation_level=None)  # autocommit: each write lands
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # survives a process crash, syncs less
+        self._db.execute("PRAGMA secure_delete=ON")  # what is dropped is gone from disk
+        self._upgrade(bot_id)
         self._db.execute(
-            "CREATE TABLE IF NOT EXISTS updates (id INTEGER PRIMARY KEY, body TEXT NOT NULL,"
-            " state TEXT NOT NULL, at REAL, attempts INTEGER NOT NULL DEFAULT 0)"
+            "CREATE TABLE IF NOT EXISTS updates (bot INTEGER NOT NULL, id INTEGER NOT NULL,"
+            " body TEXT NOT NULL, state TEXT NOT NULL, at REAL,"
+            " attempts INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (bot, id))"
         )
-        self._recorded = 0
+        self.bot_id = bot_id
+
+    def _upgrade(self, bot_id: int) -> None:
+        """A journal written before updates were keyed by bot: its unanswered updates are
+        taken as this bot's (a token rarely changes); its answered ones, which only guard
+        against resends, are dropped."""
+        columns = [row[1] for row in self._db.execute("PRAGMA table_info(updates)")]
+        if not columns or "bot" in columns:
+            return
+        self._db.execute("ALTER TABLE updates RENAME TO updates_before_bot_ids")
+        self._db.execute(
+            "CREATE TABLE updates (bot INTEGER NOT NULL, id INTEGER NOT NULL,"
+            " body TEXT NOT NULL, state TEXT NOT NULL, at REAL,"
+            " attempts INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (bot, id))"
+        )
+        self._db.execute(
+            "INSERT INTO updates SELECT ?, id, body, state, at, attempts"
+            " FROM updates_before_bot_ids WHERE state != ?", (bot_id, DONE))
+        self._db.execute("DROP TABLE updates_before_bot_ids")
 
     def record(self, update: Update) -> None:
         """Write down an update that arrived (one already known is kept as it is)."""
         self._db.execute(
-            "INSERT OR IGNORE INTO updates (id, body, state, at) VALUES (?, ?, ?, ?)",
-            (update.update_id, json.dumps(update.to_dict()), NEW, time.time()),
+            "INSERT OR IGNORE INTO updates (bot, id, body, state, at) VALUES (?, ?, ?, ?, ?)",
+            (self.bot_id, update.update_id, json.dumps(update.to_dict()), NEW, time.time()),
         )
-        self._recorded += 1
-        if self._recorded % PRUNE_EVERY == 0:
-            self._prune()
 
     def claim(self, update_id: int) -> bool:
         """Whether to handle this update: not when it is handled or being handled."""
         cursor = self._db.execute(
-            "UPDATE updates SET state = ?, attempts = attempts + 1 WHERE id = ? AND state = ?",
-            (CLAIMED, update_id, NEW),
+            "UPDATE updates SET state = ?, attempts = attempts + 1"
+            " WHERE bot = ? AND id = ? AND state = ?", (CLAIMED, self.bot_id, update_id, NEW),
         )
         return cursor.rowcount == 1 or not self._known(update_id)
 
@@ -78,12 +99,13 @@ class Journal:
         """Handling was abandoned (the bot is stopping): handle it again at the next start,
         without counting this attempt against it."""
         self._db.execute("UPDATE updates SET state = ?, attempts = attempts - 1"
-                         " WHERE id = ? AND state = ?", (NEW, update_id, CLAIMED))
+                         " WHERE bot = ? AND id = ? AND state = ?",
+                         (NEW, self.bot_id, update_id, CLAIMED))
 
     def done(self, update_id: int) -> None:
         """Answered: only the id is kept (to know a resend), not what the user sent."""
-        self._db.execute("UPDATE updates SET state = ?, at = ?, body = '' WHERE id = ?",
-                         (DONE, time.time(), update_id))
+        self._db.execute("UPDATE updates SET state = ?, at = ?, body = ''"
+                         " WHERE bot = ? AND id = ?", (DONE, time.time(), self.bot_id, update_id))
 
     def sending(self, update_id: int) -> None:
         """An answer to this update has gone out (unless one already went earlier)."""
@@ -98,34 +120,41 @@ class Journal:
 
     def unfinished(self) -> list[dict[str, Any]]:
         """The updates a previous run received but did not answer, oldest first."""
-        self._prune()
+        self.prune()
         answered = self._db.execute(
-            "UPDATE updates SET state = ?, at = ?, body = '' WHERE state IN (?, ?)",
-            (DONE, time.time(), SENDING, SENT)).rowcount
+            "UPDATE updates SET state = ?, at = ?, body = '' WHERE bot = ? AND state IN (?, ?)",
+            (DONE, time.time(), self.bot_id, SENDING, SENT)).rowcount
         if answered:
             logger.warning("%d answers were sent or on their way when the bot stopped;"
                            " not sent again", answered)
         killers = self._db.execute(
-            "UPDATE updates SET state = ?, at = ?, body = '' WHERE state = ? AND attempts >= ?",
-            (DONE, time.time(), CLAIMED, MAX_ATTEMPTS),
+            "UPDATE updates SET state = ?, at = ?, body = ''"
+            " WHERE bot = ? AND state = ? AND attempts >= ?",
+            (DONE, time.time(), self.bot_id, CLAIMED, MAX_ATTEMPTS),
         ).rowcount
         if killers:
             logger.warning("%d updates were being handled in each of the last %d runs,"
                            " which all died: dropped", killers, MAX_ATTEMPTS)
-        self._db.execute("UPDATE updates SET state = ? WHERE state = ?", (NEW, CLAIMED))
-        rows = self._db.execute("SELECT body FROM updates WHERE state = ? ORDER BY id", (NEW,))
+        self._db.execute("UPDATE updates SET state = ? WHERE bot = ? AND state = ?",
+                         (NEW, self.bot_id, CLAIMED))
+        rows = self._db.execute("SELECT body FROM updates WHERE bot = ? AND state = ? ORDER BY id",
+                                (self.bot_id, NEW))
         return [json.loads(body) for (body,) in rows]
 
     def _set(self, update_id: int, state: str, was: str) -> None:
-        self._db.execute("UPDATE updates SET state = ? WHERE id = ? AND state = ?",
-                         (state, update_id, was))
+        self._db.execute("UPDATE updates SET state = ? WHERE bot = ? AND id = ? AND state = ?",
+                         (state, self.bot_id, update_id, was))
 
-    def _prune(self) -> None:
+    def prune(self) -> None:
+        """Forget answered updates older than KEEP_DONE_SECONDS (the bot runs this every
+        minute): after a week's silence Telegram numbers updates afresh, and a new update
+        must not be taken for an old one."""
         self._db.execute("DELETE FROM updates WHERE state = ? AND at < ?",
                          (DONE, time.time() - KEEP_DONE_SECONDS))
 
     def _known(self, update_id: int) -> bool:
-        row = self._db.execute("SELECT 1 FROM updates WHERE id = ?", (update_id,)).fetchone()
+        row = self._db.execute("SELECT 1 FROM updates WHERE bot = ? AND id = ?",
+                               (self.bot_id, update_id)).fetchone()
         return row is not None
 
 

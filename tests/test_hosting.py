@@ -106,6 +106,34 @@ def test_an_unreachable_bot_api_is_retried_with_one_line_per_attempt(fake, start
     assert fake.token not in bot.output and "Traceback" not in bot.output
 
 
+def test_ctrl_c_while_start_up_waits_is_one_line(fake, start_bot):
+    bot = start_bot(TELEGRAM_BASE_URL="http://127.0.0.1:9")  # refused: start-up retries
+    deadline = time.monotonic() + 60
+    while "trying again" not in bot.output and time.monotonic() < deadline:
+        time.sleep(0.2)
+    bot.process.send_signal(signal.SIGINT)
+    assert bot.exit_code(timeout=30) == 130
+    after = bot.output.split("trying again", 1)[1].splitlines()[1:]
+    assert len(after) == 1 and "Stopped" in after[0], bot.output
+    assert "Traceback" not in bot.output and fake.token not in bot.output
+
+
+def test_a_new_token_on_an_old_data_dir_answers_every_update(tmp_path, mnist_path):
+    """The journal of the bot that used DATA_DIR before does not make this one skip
+    updates whose ids it had answered (Telegram numbers each bot's updates itself)."""
+    data = tmp_path / "data"
+    for token in ("111111:first-bot-token", "222222:second-bot-token"):
+        with FakeTelegram(token=token, bot_id=int(token.split(":")[0])) as server:
+            bot = BotProcess(server, tmp_path, DATA_DIR=str(data), MNIST_PATH=str(mnist_path))
+            try:
+                bot.wait_until_polling()
+                for _ in range(3):  # update ids 1, 2, 3 on each server
+                    reply = server.replies_to(server.send_text("/help"))
+                    assert reply.params["text"] == english(messages.HELP)
+            finally:
+                bot.stop()
+
+
 def test_a_base_url_in_python_telegram_bots_form_reaches_the_same_server(fake, start_bot):
     start_bot(TELEGRAM_BASE_URL=f"{fake.root}/bot")
     reply = fake.replies_to(fake.send_text("/start"), timeout=120)

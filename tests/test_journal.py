@@ -2,12 +2,14 @@
 
 import asyncio
 import contextlib
+import sqlite3
+import time
 
 import httpx
 from telegram import Update
 
 from bot.delivery import JournalingTransport
-from bot.journal import Journal, current_update
+from bot.journal import KEEP_DONE_SECONDS, Journal, current_update
 from testing.fake_telegram import FakeTelegram
 
 
@@ -105,3 +107,45 @@ def test_an_answer_is_on_its_way_only_once_its_request_is_written_out(tmp_path):
 
 def journal_path(tmp_path):
     return tmp_path / "journal.sqlite3"
+
+
+def test_another_bots_journal_in_the_same_data_dir_skips_nothing(tmp_path):
+    """A new token against an old DATA_DIR: the old bot's done ids are not this bot's."""
+    path = tmp_path / "journal.sqlite3"
+    old = Journal(path, bot_id=111)
+    arrive(old, 1, 2, 3)
+    for update_id in (1, 2, 3):
+        old.claim(update_id)
+        old.done(update_id)
+    new = Journal(path, bot_id=222)
+    arrive(new, 1, 2, 3)
+    assert all(new.claim(update_id) for update_id in (1, 2, 3))
+    assert Journal(path, bot_id=111).unfinished() == [] and not old.claim(1)
+
+
+def test_answered_updates_keep_only_their_id_and_go_after_a_day(tmp_path, monkeypatch):
+    path = tmp_path / "journal.sqlite3"
+    journal = Journal(path, bot_id=5)
+    arrive(journal, 7)
+    journal.claim(7)
+    journal.done(7)
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT bot, id, body FROM updates").fetchall() == [(5, 7, "")]
+    later = time.time() + KEEP_DONE_SECONDS + 1
+    monkeypatch.setattr("bot.journal.time.time", lambda: later)
+    journal.prune()  # the bot runs this every minute, quiet or not
+    arrive(journal, 7)  # Telegram numbered afresh after a week's silence: a new update
+    assert journal.claim(7)
+
+
+def test_a_journal_from_before_bot_ids_keeps_its_unanswered_updates(tmp_path):
+    path = tmp_path / "journal.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE updates (id INTEGER PRIMARY KEY, body TEXT NOT NULL,"
+                   " state TEXT NOT NULL, at REAL, attempts INTEGER NOT NULL DEFAULT 0)")
+        db.execute("INSERT INTO updates VALUES (1, '{}', 'done', 0, 1)")
+        db.execute("INSERT INTO updates VALUES (2, ?, 'new', 0, 0)",
+                   ('{"update_id": 2}',))
+    journal = Journal(path, bot_id=9)
+    assert [u["update_id"] for u in journal.unfinished()] == [2]
+    assert journal.claim(1)  # the old answered id no longer blocks anything
