@@ -1,34 +1,38 @@
 """Replies that get through: every Bot API call the bot makes is paced and retried.
 
 python-telegram-bot's `AIORateLimiter` paces the calls and waits out 429 (Too Many
-Requests) as Telegram asks, pausing all calls meanwhile. On top of it, server errors (5xx),
-timeouts and dropped connections are retried with backoff until a deadline, so that a
-reading already computed is not thrown away because Telegram failed once. Errors that a
-retry cannot fix (400 Bad Request, 403 Forbidden, ...) are raised at once.
+Requests) as Telegram asks, pausing all calls meanwhile, a few times. On top of it, a 429
+that lasts longer is waited out again as Telegram asks, and server errors (5xx), timeouts
+and dropped connections are retried with backoff, until a deadline of a few minutes, so
+that a reading already computed is not thrown away because Telegram failed or was busy.
+Errors that a retry cannot fix (400 Bad Request, 403 Forbidden, ...) are raised at once.
+File downloads, which PTB does not send through the rate limiter, are retried the same
+way (`retrying_download`).
 """
 
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
+from datetime import timedelta
 from http import HTTPStatus
 from typing import Any
 
 import httpx
-from telegram.error import BadRequest, NetworkError
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
     retry_if_exception,
+    stop_after_attempt,
     stop_before_delay,
-    wait_exponential,
 )
 
 from bot.journal import Journal, current_update
 
 logger = logging.getLogger(__name__)
 
-DEADLINE_SECONDS = 60.0  # a reply later than this is given up (and logged)
+DEADLINE_SECONDS = 180.0  # a reply later than this is given up (and logged)
 FIRST_WAIT_SECONDS = 1.0  # then doubled each time, up to MAX_WAIT_SECONDS
 MAX_WAIT_SECONDS = 15.0
 RATE_LIMIT_RETRIES = 5  # 429s waited out per attempt, each as long as Telegram asks
@@ -40,10 +44,34 @@ ANSWERS = ("sendMessage", "sendPhoto")  # calls that answer an update (see bot/j
 SMALL_BODY_BYTES = 16 * 1024  # a request body the kernel takes in one write
 
 
+DOWNLOAD_ATTEMPTS = 3
+
+
 def worth_retrying(error: BaseException) -> bool:
-    """5xx, timeouts and dropped connections; not 400 Bad Request (a NetworkError in PTB's
-    hierarchy, but the same request would fail the same way)."""
-    return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+    """429, 5xx, timeouts and dropped connections; not 400 Bad Request (a NetworkError in
+    PTB's hierarchy, but the same request would fail the same way)."""
+    return isinstance(error, RetryAfter) or (
+        isinstance(error, NetworkError) and not isinstance(error, BadRequest))
+
+
+def _wait(state: RetryCallState) -> float:
+    """As long as Telegram asks after a 429; else 1, 2, 4 ... up to MAX_WAIT_SECONDS."""
+    error = state.outcome.exception() if state.outcome else None
+    if isinstance(error, RetryAfter):
+        asked = error.retry_after  # seconds, or a timedelta with PTB_TIMEDELTA set
+        return float(asked.total_seconds() if isinstance(asked, timedelta) else asked)
+    return min(FIRST_WAIT_SECONDS * 2 ** (state.attempt_number - 1), MAX_WAIT_SECONDS)
+
+
+def retrying_download(what: str) -> AsyncRetrying:
+    """Retries for a file download: a few attempts, then the error is the caller's."""
+    def log_retry(state: RetryCallState) -> None:
+        logger.warning("Downloading %s failed (%s); trying again in %.0f s", what,
+                       state.outcome.exception(), state.upcoming_sleep)
+
+    return AsyncRetrying(retry=retry_if_exception(worth_retrying), wait=_wait,
+                         stop=stop_after_attempt(DOWNLOAD_ATTEMPTS), before_sleep=log_retry,
+                         reraise=True)
 
 
 class PatientRateLimiter(AIORateLimiter):
@@ -71,7 +99,7 @@ class PatientRateLimiter(AIORateLimiter):
 
         retrying = AsyncRetrying(
             retry=retry_if_exception(worth_retrying),
-            wait=wait_exponential(multiplier=FIRST_WAIT_SECONDS, max=MAX_WAIT_SECONDS),
+            wait=_wait,
             stop=stop_before_delay(self.deadline),
             before_sleep=log_retry,
             reraise=True,

@@ -17,6 +17,7 @@ from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop
 
 from bot import buttons, i18n, messages, usage
+from bot.delivery import retrying_download
 from bot.state import Context
 from model.reading.errors import ImageTooLarge, PreprocessingError
 from model.reading.evaluate import Report, confusion_matrix_png, evaluate_on_mnist
@@ -198,7 +199,8 @@ async def download_and_run(
     capacity = context.bot_data.capacity
     async with capacity.file(file.file_size):
         # (bytes() would copy it once more.)
-        data = await file.download_as_bytearray(read_timeout=DOWNLOAD_STALL_SECONDS)
+        data = await retrying_download("a photo")(
+            file.download_as_bytearray, read_timeout=DOWNLOAD_STALL_SECONDS)
         async with capacity.read():
             return await asyncio.to_thread(work, data)
 

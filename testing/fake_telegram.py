@@ -413,10 +413,15 @@ class FakeTelegram:
             return json_answer(500, error_body(500, f"Internal Server Error: {exc!r}"))
 
     def _download(self, token_and_path: str) -> Answer:
+        """A file, as Telegram serves it; ``fail_next("downloadFile", ...)`` and
+        ``delay_next("downloadFile", ...)`` make the next downloads fail or hang."""
         with self._cond:
             delay = self._take(self._delays, "downloadFile")
+            fault = self._take(self._faults, "downloadFile")
         if delay:
             self._http.stopping.wait(delay)
+        if fault is not None:
+            return json_answer(fault.error_code, fault.body())
         token, _, file_path = token_and_path.partition("/")
         stored = self.api.file_at(file_path) if token == self.token else None
         if stored is None:

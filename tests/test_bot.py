@@ -402,6 +402,30 @@ def test_a_reading_is_delivered_through_repeated_telegram_errors(telegram, mnist
     assert read_digit(telegram.replies_to(telegram.send_photo([photo]))) == label
 
 
+def test_a_long_429_is_waited_out_and_every_user_gets_the_reading(telegram, mnist):
+    """Telegram answers every answer with 429 (retry after 1 s) for 8 seconds:
+    python-telegram-bot's limiter gives up after five tries, the bot waits on as asked."""
+    telegram.fail_randomly(["sendMessage"], rate=1.0, faults=[(429, 1)])
+    try:
+        sent = [(telegram.send_photo([photo], user_id=5000 + k), label)
+                for k, (photo, label) in enumerate(mnist_photo(mnist, index=20 + k)
+                                                    for k in range(10))]
+        time.sleep(8)
+    finally:
+        telegram.fail_randomly(["sendMessage"], rate=0)
+    for message, label in sent:
+        assert read_digit(delivered_reply(telegram, message)) == label
+
+
+def test_a_failed_download_is_tried_again(telegram, mnist):
+    telegram.fail_next("downloadFile", 503, "Service Unavailable", times=3)
+    sent = [(telegram.send_photo([photo], user_id=5100 + k), label)
+            for k, (photo, label) in enumerate(mnist_photo(mnist, index=40 + k)
+                                                for k in range(10))]
+    for message, label in sent:
+        assert read_digit(telegram.replies_to(message, timeout=60)) == label
+
+
 def big_jpeg(size: tuple[int, int], target_bytes: int) -> bytes:
     """A JPEG of `size` pixels, noisy enough to weigh about `target_bytes`."""
     noise = np.random.default_rng(0).integers(0, 256, (size[1] // 8, size[0] // 8), np.uint8)
