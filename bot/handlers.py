@@ -28,7 +28,7 @@ from model.reading.reader import Reader
 logger = logging.getLogger(__name__)
 
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API serves no bigger file to bots
-LANGUAGE = "language"  # in user_data: the code chosen with /language (the only thing kept)
+LANGUAGE = "language"  # in user_data: the code chosen with /language (all user_data holds)
 CHOSEN = "language:"  # callback data of /language's buttons: CHOSEN + code, or + AUTO
 AUTO = "auto"
 DOWNLOAD_STALL_SECONDS = 5.0  # no byte for this long: the download has hung
