@@ -109,10 +109,11 @@ async def _set_command_menus(bot: Bot, admin_ids: frozenset[int]) -> None:
 
 async def _housekeeping(shared: BotData) -> None:
     """Every minute: forget what is no longer needed (answered updates after a day, typed
-    corrections no longer awaited), also when the bot is quiet."""
+    corrections no longer awaited, usage rows after 30 days), also when the bot is quiet."""
     while True:
         shared.journal.prune()
         shared.corrections.purge_expired()
+        shared.usage.prune()
         await asyncio.sleep(60)
 
 

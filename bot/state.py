@@ -37,8 +37,8 @@ class BotData:
     # While running:
     evaluation: "asyncio.Future[tuple[Report, bytes]] | None" = None  # the /accuracy under way
     webhook_check: "asyncio.Task[None] | None" = None  # the webhook's heartbeat
-    housekeeping: "asyncio.Task[None] | None" = None  # old journal entries and expired
-    # typed corrections forgotten every minute
+    housekeeping: "asyncio.Task[None] | None" = None  # old journal entries, expired typed
+    # corrections and old usage rows forgotten every minute
     token_rejected: bool = False  # Telegram rejected the token while running: exit 1
 
 

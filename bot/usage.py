@@ -59,14 +59,14 @@ class UsageLog:
         self._db.execute("CREATE TABLE IF NOT EXISTS answers (at REAL NOT NULL,"
                          " refusal TEXT NOT NULL, seconds REAL NOT NULL)")
         self._db.execute("CREATE INDEX IF NOT EXISTS answers_by_time ON answers (at)")
-        self._written = 0
 
     def answered(self, refusal: str, seconds: float) -> None:
         """A photo was answered: with a number (`refusal` empty) or a refusal's name."""
         self._db.execute("INSERT INTO answers VALUES (?, ?, ?)", (time.time(), refusal, seconds))
-        self._written += 1
-        if self._written % 1000 == 1:
-            self._db.execute("DELETE FROM answers WHERE at < ?", (time.time() - KEEP_DAYS * DAY,))
+
+    def prune(self) -> None:
+        """Forget answers older than KEEP_DAYS (the bot runs this every minute)."""
+        self._db.execute("DELETE FROM answers WHERE at < ?", (time.time() - KEEP_DAYS * DAY,))
 
     def period(self, seconds: float) -> Period:
         rows = self._db.execute("SELECT refusal, seconds FROM answers WHERE at >= ?",

@@ -8,6 +8,7 @@ classify, decide.
 `Reader.read` is safe to call from several threads at once.
 """
 
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -44,7 +45,7 @@ class Reader:
     def metadata(self) -> dict[str, Any]:
         return self.classifier.metadata
 
-    @property
+    @functools.cached_property
     def version(self) -> str:
         """Which network and preprocessing answered: the checkpoint's file and training
         date, and a digest of the preprocessing it was made for."""
