@@ -184,7 +184,7 @@ def build_application(settings: Settings) -> Application:
         .defaults(Defaults(do_quote=True, allow_sending_without_reply=True))
         # Concurrent, so that one user's slow photo does not queue the others'.
         .concurrent_updates(JournaledUpdateProcessor(journal, MAX_CONCURRENT_UPDATES))
-        .rate_limiter(PatientRateLimiter())
+        .rate_limiter(PatientRateLimiter(settings.reply_deadline))
         .request(HTTPXRequest(
             connection_pool_size=CONNECTIONS, read_timeout=30, write_timeout=30,
             httpx_kwargs={"transport": JournalingTransport(

@@ -19,6 +19,7 @@ DEFAULT_HEARTBEAT_FILE = Path("/tmp/digit-bot.heartbeat")
 DEFAULT_DATA_DIR = Path("data")
 DEFAULT_PHOTOS_PER_MINUTE = 20
 DEFAULT_WEBHOOK_LISTEN = "0.0.0.0:8080"
+DEFAULT_REPLY_DEADLINE = 180.0  # seconds: long enough for any 429 Telegram asks to wait out
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,256}$")  # Telegram allows 1-256 of these
 
 
@@ -50,6 +51,7 @@ class Settings:
     allowed_user_ids: frozenset[int]  # empty: everyone may use the bot
     photos_per_minute: int  # per user; photos and every other message count
     feedback: bool = True  # the "Wrong?" button under each answer (FEEDBACK=off hides it)
+    reply_deadline: float = DEFAULT_REPLY_DEADLINE  # seconds an answer is retried; then later
     webhook: Webhook | None = None  # None: long polling
 
     @property
@@ -110,6 +112,18 @@ def _photos_per_minute(env: Mapping[str, str]) -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise ConfigError(f"PHOTOS_PER_MINUTE must be a whole number of at least 1, not {raw!r}")
     return int(raw)
+
+
+def _reply_deadline(env: Mapping[str, str]) -> float:
+    raw = _get(env, "REPLY_DEADLINE_SECONDS") or str(DEFAULT_REPLY_DEADLINE)
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = 0.0
+    if not 1 <= seconds <= 3600:
+        raise ConfigError(f"REPLY_DEADLINE_SECONDS must be a number of seconds from 1 to 3600,"
+                          f" not {raw!r}")
+    return seconds
 
 
 def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -197,5 +211,6 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = No
         allowed_user_ids=_user_ids(env, "ALLOWED_USER_IDS"),
         photos_per_minute=_photos_per_minute(env),
         feedback=_switch(env, "FEEDBACK", default=True),
+        reply_deadline=_reply_deadline(env),
         webhook=_webhook(env),
     )

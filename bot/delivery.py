@@ -32,7 +32,7 @@ from bot.journal import Journal, current_update
 
 logger = logging.getLogger(__name__)
 
-DEADLINE_SECONDS = 180.0  # a reply later than this is given up (and logged)
+DEADLINE_SECONDS = 180.0  # then the update is put back in the journal (REPLY_DEADLINE_SECONDS)
 FIRST_WAIT_SECONDS = 1.0  # then doubled each time, up to MAX_WAIT_SECONDS
 MAX_WAIT_SECONDS = 15.0
 RATE_LIMIT_RETRIES = 5  # 429s waited out per attempt, each as long as Telegram asks
@@ -45,6 +45,11 @@ SMALL_BODY_BYTES = 16 * 1024  # a request body the kernel takes in one write
 
 
 DOWNLOAD_ATTEMPTS = 3
+
+
+class TelegramBusy(NetworkError):
+    """Telegram kept refusing a call (429, 5xx, no connection) until the deadline: the
+    update it answered is tried again later (`bot/handlers.py`, `report_error`)."""
 
 
 def worth_retrying(error: BaseException) -> bool:
@@ -104,9 +109,16 @@ class PatientRateLimiter(AIORateLimiter):
             before_sleep=log_retry,
             reraise=True,
         )
-        return await retrying(
-            super().process_request, callback, args, kwargs, endpoint, data, rate_limit_args
-        )
+        try:
+            return await retrying(
+                super().process_request, callback, args, kwargs, endpoint, data,
+                rate_limit_args,
+            )
+        except (RetryAfter, NetworkError) as error:
+            if not worth_retrying(error):
+                raise
+            raise TelegramBusy(f"{endpoint} was refused for {self.deadline:.0f} s,"
+                               f" last with: {error}") from error
 
 
 class JournalingTransport(httpx.AsyncHTTPTransport):

@@ -17,7 +17,7 @@ from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop
 
 from bot import buttons, i18n, messages, usage
-from bot.delivery import retrying_download
+from bot.delivery import TelegramBusy, retrying_download
 from bot.state import Context
 from model.reading.errors import ImageTooLarge, PreprocessingError
 from model.reading.evaluate import Report, confusion_matrix_png, evaluate_on_mnist
@@ -349,6 +349,9 @@ async def report_error(update: object, context: Context) -> None:
         # getUpdates failed (5xx, timeout, no network): PTB polls again with backoff.
         logger.warning("Polling Telegram failed (%s); trying again", context.error)
         return
+    if isinstance(context.error, TelegramBusy) and isinstance(update, Update) and update.message:
+        _try_again_later(update, context)
+        return
     logger.error("Failed to handle an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message:
         try:
@@ -357,3 +360,23 @@ async def report_error(update: object, context: Context) -> None:
         except TelegramError as error:
             logger.warning("Could not tell the user about the failure: %s", error)
     await context.bot_data.error_alerts.report(context.bot, context.error)
+
+
+def _try_again_later(update: Update, context: Context) -> None:
+    """Telegram refused the answer for minutes: the reading is not lost, the update stays
+    in the journal and is handled again as long after (or at the next start)."""
+    journal, deadline = context.bot_data.journal, context.bot_data.settings.reply_deadline
+    if not journal.later(update.update_id):
+        logger.error("Telegram refused the answer to update %d at every try (%s): given up",
+                     update.update_id, context.error)
+        return
+    logger.warning("Telegram refused the answer to update %d (%s); it is kept and tried"
+                   " again in %.0f s", update.update_id, context.error, deadline)
+
+    async def retry() -> None:
+        await asyncio.sleep(deadline)
+        body = journal.retry(update.update_id)
+        if body is not None:
+            await context.application.update_queue.put(Update.de_json(body, context.bot))
+
+    context.application.create_task(retry(), name=f"retry update {update.update_id}")

@@ -39,7 +39,10 @@ logger = logging.getLogger(__name__)
 KEEP_DONE_SECONDS = 24 * 3600  # done updates are kept a day, to recognise late resends
 MAX_ATTEMPTS = 3  # an update that was being handled when the process died this often is
 # taken to be what kills it (a decoder crash, the out-of-memory killer): it is dropped
+TRIES_WHILE_TELEGRAM_BUSY = 5  # an update whose answer Telegram refused this often (each
+# time until the reply deadline, 3 minutes) is given up
 NEW, CLAIMED, SENDING, SENT, DONE = "new", "claimed", "sending", "sent", "done"
+LATER = "later"  # Telegram refused the answer until the deadline: to be tried again
 # The update the current task is handling: `bot/delivery.py` reads it.
 current_update: ContextVar[int | None] = ContextVar("current_update", default=None)
 
@@ -105,7 +108,22 @@ class Journal:
     def done(self, update_id: int) -> None:
         """Answered: only the id is kept (to know a resend), not what the user sent."""
         self._db.execute("UPDATE updates SET state = ?, at = ?, body = ''"
-                         " WHERE bot = ? AND id = ?", (DONE, time.time(), self.bot_id, update_id))
+                         " WHERE bot = ? AND id = ? AND state != ?",
+                         (DONE, time.time(), self.bot_id, update_id, LATER))
+
+    def later(self, update_id: int) -> bool:
+        """Telegram would not take the answer: keep the update to try again (`retry`),
+        unless it has been tried TRIES_WHILE_TELEGRAM_BUSY times already. Whether kept."""
+        return self._db.execute(
+            "UPDATE updates SET state = ? WHERE bot = ? AND id = ? AND attempts < ?",
+            (LATER, self.bot_id, update_id, TRIES_WHILE_TELEGRAM_BUSY)).rowcount == 1
+
+    def retry(self, update_id: int) -> dict[str, Any] | None:
+        """The update kept by `later`, back to unanswered; None if it is no longer kept."""
+        row = self._db.execute("UPDATE updates SET state = ? WHERE bot = ? AND id = ?"
+                               " AND state = ? RETURNING body",
+                               (NEW, self.bot_id, update_id, LATER)).fetchone()
+        return json.loads(row[0]) if row else None
 
     def sending(self, update_id: int) -> None:
         """An answer to this update has gone out (unless one already went earlier)."""
@@ -135,8 +153,8 @@ class Journal:
         if killers:
             logger.warning("%d updates were being handled in each of the last %d runs,"
                            " which all died: dropped", killers, MAX_ATTEMPTS)
-        self._db.execute("UPDATE updates SET state = ? WHERE bot = ? AND state = ?",
-                         (NEW, self.bot_id, CLAIMED))
+        self._db.execute("UPDATE updates SET state = ? WHERE bot = ? AND state IN (?, ?)",
+                         (NEW, self.bot_id, CLAIMED, LATER))
         rows = self._db.execute("SELECT body FROM updates WHERE bot = ? AND state = ? ORDER BY id",
                                 (self.bot_id, NEW))
         return [json.loads(body) for (body,) in rows]

@@ -84,6 +84,14 @@ def test_allowed_users_and_the_per_user_limit():
             settings_from(PHOTOS_PER_MINUTE=bad)
 
 
+def test_the_reply_deadline_is_three_minutes_unless_set_to_a_sane_number_of_seconds():
+    assert settings_from().reply_deadline == 180
+    assert settings_from(REPLY_DEADLINE_SECONDS="2.5").reply_deadline == 2.5
+    for bad in ("0", "-1", "nan", "7200", "soon"):
+        with pytest.raises(ConfigError, match=r"^REPLY_DEADLINE_SECONDS"):
+            settings_from(REPLY_DEADLINE_SECONDS=bad)
+
+
 def test_webhook_mode_needs_a_url_a_secret_and_a_listen_address():
     assert settings_from().webhook is None  # polling
     secret = "s3cret-with-enough-characters_00"

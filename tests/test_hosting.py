@@ -238,6 +238,40 @@ def test_photos_in_flight_when_the_bot_is_killed_are_answered_once_after_a_resta
         assert len(answers) == 1
 
 
+def test_an_answer_telegram_refuses_past_the_deadline_is_kept_and_given_later(
+    fake, start_bot, mnist
+):
+    """Telegram answers every sendMessage with 429 for 12 seconds; the bot gives each
+    answer up after REPLY_DEADLINE_SECONDS (2 s here, 3 minutes by default) but keeps the
+    update, reads the photo again later, and every user gets their digit, once, without a
+    "something went wrong"."""
+    bot = start_bot(REPLY_DEADLINE_SECONDS="2")
+    fake.wait_for("getUpdates", timeout=120)
+    fake.fail_randomly(["sendMessage"], rate=1.0, faults=[(429, 1)])
+    rng = np.random.default_rng(4)
+    labels = [int(mnist.test.labels[k]) for k in range(10, 13)]
+    photos = [fake.send_photo([jpeg(phone_photo(mnist.test.images[k, ..., 0], rng))],
+                              user_id=8100 + k) for k in range(10, 13)]
+    time.sleep(12)
+    fake.fail_randomly(["sendMessage"], rate=0)
+
+    def delivered(photo):
+        return [call for call in fake.calls("sendMessage") if call.status == 200
+                and call.params.get("reply_parameters", {}).get("message_id")
+                == photo["message_id"] and call.params["chat_id"] == photo["chat"]["id"]]
+
+    deadline = time.monotonic() + 90
+    while not all(delivered(photo) for photo in photos) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)  # a second answer would have come by now
+    answers = [delivered(photo) for photo in photos]
+    assert [len(each) for each in answers] == [1, 1, 1]
+    assert [int(first_line(each[0])[0]) for each in answers] == labels
+    assert all(call.params["text"] != english(messages.SOMETHING_WENT_WRONG)
+               for call in fake.calls("sendMessage"))
+    assert "kept and tried again" in bot.output
+
+
 def test_a_broken_checkpoint_stops_start_up_in_one_line(fake, start_bot, tmp_path):
     served = tmp_path / "broken.tflite"
     shutil.copy(checkpoint.DEFAULT_SERVED_MODEL, served)

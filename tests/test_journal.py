@@ -9,7 +9,7 @@ import httpx
 from telegram import Update
 
 from bot.delivery import JournalingTransport
-from bot.journal import KEEP_DONE_SECONDS, Journal, current_update
+from bot.journal import KEEP_DONE_SECONDS, TRIES_WHILE_TELEGRAM_BUSY, Journal, current_update
 from testing.fake_telegram import FakeTelegram
 
 
@@ -149,3 +149,22 @@ def test_a_journal_from_before_bot_ids_keeps_its_unanswered_updates(tmp_path):
     journal = Journal(path, bot_id=9)
     assert [u["update_id"] for u in journal.unfinished()] == [2]
     assert journal.claim(1)  # the old answered id no longer blocks anything
+
+
+def test_an_update_telegram_would_not_take_the_answer_to_is_kept_for_a_later_try(tmp_path):
+    path = tmp_path / "journal.sqlite3"
+    journal = Journal(path)
+    arrive(journal, 1, 2)
+    assert journal.claim(1) and journal.later(1)
+    journal.done(1)  # the handler returned: the update is still kept, not done
+    assert not journal.claim(1)  # nor taken by a resend meanwhile
+    assert journal.retry(1)["update_id"] == 1 and journal.retry(1) is None
+    assert journal.claim(1)
+    journal.later(1)
+    assert [u["update_id"] for u in Journal(path).unfinished()] == [1, 2]  # a restart: both
+
+    for _ in range(TRIES_WHILE_TELEGRAM_BUSY):  # then Telegram refuses it at every try
+        journal.claim(1)
+        kept = journal.later(1)
+        journal.retry(1)
+    assert not kept
