@@ -21,7 +21,7 @@ from bot.delivery import TelegramBusy, retrying_download
 from bot.state import Context
 from model.reading.errors import ImageTooLarge, PreprocessingError
 from model.reading.evaluate import Report, confusion_matrix_png, evaluate_on_mnist
-from model.reading.mnist import MnistError
+from model.reading.mnist import TEST_IMAGES, MnistError
 from model.reading.pictures import annotated_png
 from model.reading.reader import Reader
 
@@ -61,7 +61,7 @@ async def admit(update: Update, context: Context) -> None:
         return
     if verdict.note_seconds is not None:
         await _tell(update, say_to(update, context, messages.SLOW_DOWN,
-                                   seconds=verdict.note_seconds))
+                                   n=verdict.note_seconds))
     elif update.callback_query:  # dropped, but answered: else the button spins
         await update.callback_query.answer()
     raise ApplicationHandlerStop
@@ -76,7 +76,8 @@ def language_of(update: object, context: Context) -> i18n.Language:
     return i18n.language(i18n.best_match(user.language_code if user else None))
 
 
-def say_to(update: object, context: Context, text: str, **fields: object) -> str:
+def say_to(update: object, context: Context, text: str | tuple[str, str],
+           **fields: object) -> str:
     """`text` in the language of the user who sent `update`."""
     return messages.say(language_of(update, context), text, **fields)
 
@@ -112,7 +113,7 @@ async def forget(update: Update, context: Context) -> None:
     await context.application.update_persistence()  # off the disk now, not in a minute
     logger.info("A user asked to be forgotten (%d corrections deleted)", count)
     await update.effective_message.reply_text(
-        say_to(update, context, messages.FORGOTTEN, corrections=count))
+        say_to(update, context, messages.FORGOTTEN, n=count))
 
 
 async def read_photo(update: Update, context: Context) -> None:
@@ -290,7 +291,7 @@ async def unsupported(update: Update, context: Context) -> None:
 async def accuracy(update: Update, context: Context) -> None:
     """Evaluate the model on MNIST's test set and send the report with a confusion matrix."""
     message, language = update.effective_message, language_of(update, context)
-    await message.reply_text(messages.say(language, messages.EVALUATING))
+    await message.reply_text(messages.say(language, messages.EVALUATING, n=TEST_IMAGES))
     await _show(message, ChatAction.UPLOAD_PHOTO)
     try:
         report, picture = await _shared_evaluation(context)

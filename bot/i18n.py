@@ -3,8 +3,8 @@
 Translations are gettext catalogues in `bot/locales/<code>/LC_MESSAGES/bot.po` (English is
 the source language, in the code), compiled to `.mo` files at install time by Babel:
 
-    pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
-        -o bot/locales/bot.pot .                            # after changing a message
+    pybabel extract -F babel.cfg -k N_ -k Nn_:1,2 -c TRANSLATORS: --no-location \
+        --sort-output -o bot/locales/bot.pot .              # after changing a message
     pybabel update -i bot/locales/bot.pot -d bot/locales -D bot
     pybabel compile -d bot/locales -D bot                   # scripts/setup.sh does this
 
@@ -53,6 +53,10 @@ class Language:
 
     def _(self, message: str) -> str:
         return self.gettext.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        """The form of a counted text this language uses for `count`."""
+        return self.gettext.ngettext(singular, plural, count)
 
     def percent(self, value: float, decimals: int = 0) -> str:
         """`value` (0.986) as this language writes a percentage: 98.6%, 98,6 %, %98,6."""

@@ -2,7 +2,10 @@
 translations in `bot/locales/` (see `bot/i18n.py`).
 
 A text is marked with `N_` so that Babel extracts it, and said in a user's language with
-`say(language, TEXT, **fields)`. `{tips}` in a text stands for TIPS.
+`say(language, TEXT, **fields)`. A text that counts something ("3 seconds") is a pair
+marked with `Nn_`, said with the count as `n`: gettext picks the form the language uses
+for it (Russian and Ukrainian have three). `{tips}` in a text stands for TIPS. A comment
+starting `TRANSLATORS:` right above a text reaches the translators (`bot/locales/bot.pot`).
 """
 
 from typing import TYPE_CHECKING
@@ -25,20 +28,34 @@ def N_(text: str) -> str:  # gettext's name for "translate later"
     return text
 
 
-def say(language: Language, text: str, **fields: object) -> str:
-    """`text` in `language`, its {fields} filled in."""
-    return language._(text).format(tips=language._(TIPS), **fields)
+def Nn_(singular: str, plural: str) -> tuple[str, str]:  # ngettext's "translate later"
+    """Mark a text with a count `{n}` in it for translation, in its two English forms."""
+    return singular, plural
+
+
+def say(language: Language, text: str | tuple[str, str], **fields: object) -> str:
+    """`text` in `language`, its {fields} filled in; for a counted text, in the form
+    for the count `n`, written the language's way."""
+    if isinstance(text, tuple):
+        count = fields["n"]
+        assert isinstance(count, int)
+        template = language.ngettext(*text, count)
+        fields["n"] = language.number(count)
+    else:
+        template = language._(text)
+    return template.format(tips=language._(TIPS), **fields)
 
 
 COMMANDS = [
-    ("start", N_("What this bot does")),
-    ("help", N_("How to take a photo it reads well")),
+    # TRANSLATORS: the command menu; as everywhere, the bot speaks of itself as "I".
+    ("start", N_("What I do")),
+    ("help", N_("How to take a photo I read well")),
     ("language", N_("Choose the language I answer in")),
-    ("privacy", N_("What happens to your photos")),
+    ("privacy", N_("What I do with your photos")),
     ("forget", N_("Delete everything I keep about you")),
 ]
-ADMIN_COMMANDS = [*COMMANDS, ("accuracy", N_("Test the model on MNIST (admins)")),
-                  ("stats", N_("How the bot does in use (admins)"))]
+ADMIN_COMMANDS = [*COMMANDS, ("accuracy", N_("My accuracy on the MNIST test set (admins)")),
+                  ("stats", N_("How I have been doing (admins)"))]
 
 
 def commands(language: Language, admin: bool = False) -> list[BotCommand]:
@@ -58,21 +75,23 @@ WELCOME = N_(
     "Hi! I read handwritten digits.\n\n"
     "Send me a photo of a digit or a number on paper, a whiteboard or a screen, "
     "and I'll tell you what it says and how sure I am.\n\n"
-    "{tips}\n\n"
-    "/help shows this again, /language changes the language I answer in, /privacy says "
-    "what I do with your photos."
+    "/help: how to take a photo I read well\n"
+    "/language: the language I answer in\n"
+    "/privacy: what I do with your photos"
 )
 
 HELP = N_(
-    "Send a photo of a handwritten digit (0-9) or number. A picture sent as a file "
+    "Send me a photo of a handwritten digit (0–9) or a number. An image sent as a file "
     "(PNG, JPEG, WebP, BMP, GIF or TIFF) works too.\n\n"
-    "{tips}"
+    "{tips}\n\n"
+    "Under each answer, “🔍 What I saw” shows what I read where, and “✏️ Wrong?” lets "
+    "you correct me."
 )
 
 PRIVACY = N_(
     "Your photo is read in memory to find the digits, then forgotten: it is never "
-    "stored, and nobody sees it. \"What the model saw\" downloads it from Telegram again.\n\n"
-    "If you correct an answer (\"Wrong?\"), I keep the small 28x28 pictures of the "
+    "stored, and nobody sees it. “What I saw” downloads it from Telegram again.\n\n"
+    "If you correct an answer (“Wrong?”), I keep the small 28×28 pictures of the "
     "characters I found in your photo, my answer and how sure I was, your correction and "
     "when, and which version of me answered, under codes made from your user id and the "
     "answer's message: not the photo, your name or the chat. While I wait for a number "
@@ -91,9 +110,11 @@ NOT_ALLOWED = N_(
     "Sorry, this bot is private: its owner has not added you to the people who may use it."
 )
 
-SLOW_DOWN = N_(
-    "You're sending faster than I can take, so I'm skipping your messages for now. "
-    "Try again in {seconds} s."
+SLOW_DOWN = Nn_(
+    "You're sending faster than I can keep up with, so I'm skipping your messages for "
+    "now. Try again in {n} second.",
+    "You're sending faster than I can keep up with, so I'm skipping your messages for "
+    "now. Try again in {n} seconds.",
 )
 
 # To the admins, whose language the bot may not know: always English.
@@ -104,36 +125,43 @@ ERROR_REPORT = (
 )
 
 UNSUPPORTED = N_(
-    "I can only read photos of handwritten digits. Send me a photo of a digit or a number."
+    "I only read photos of handwritten digits. Send me a photo of a digit or a number."
 )
+# Why there is no number, and what to do: one or two short sentences (tips are on /help).
 REFUSALS = {
-    Refusal.NO_WRITING: N_("I couldn't find any writing in this picture.\n\n{tips}"),
+    Refusal.NO_WRITING: N_(
+        "I couldn't find any writing in this photo. Write the digits large and dark, and "
+        "see /help for tips."
+    ),
     Refusal.NOT_DIGITS: N_(
-        "I can see writing or marks here, but no digits I can read. I only read "
-        "handwritten digits.\n\n{tips}"
+        "I can see writing here, but no digits. I only read handwritten digits."
     ),
     Refusal.CUT_OFF: N_(
-        "The writing runs off the edge of the photo, so part of it may be missing. "
-        "Leave some space around it.\n\n{tips}"
+        "The writing runs off the edge of the photo. Take it again with some space around it."
     ),
     Refusal.TOO_SMALL: N_(
-        "The digits are too small for me to read. Come closer, so that they fill more "
-        "of the photo.\n\n{tips}"
+        "The digits are too small for me. Come closer, so that they fill more of the photo."
     ),
-    Refusal.UNCLEAR: N_("I can't make out the digits clearly enough to say.\n\n{tips}"),
+    Refusal.UNCLEAR: N_(
+        "I can't make out the digits well enough. Try a sharper photo in good light; /help "
+        "has tips."
+    ),
 }
-UNREADABLE = N_("I couldn't open this file as an image. Please send a photo or a PNG/JPEG file.")
-TOO_LARGE = N_("This image is too large for me. Please send it as a photo (not as a file).")
+UNREADABLE = N_(
+    "I couldn't open this file as an image. Send a photo, or an image file: PNG, JPEG, "
+    "WebP, BMP, GIF or TIFF."
+)
+TOO_LARGE = N_("This image is too large for me. Send it as a photo instead of as a file.")
 NOT_ADMIN = N_("Sorry, {command} is only for the bot's admins.")
-EVALUATING = N_("Evaluating the model on the 10,000 MNIST test images… this takes a few seconds.")
+EVALUATING = Nn_("Testing myself on the {n} MNIST test image… this takes a few seconds.",
+                 "Testing myself on the {n} MNIST test images… this takes a few seconds.")
 SOMETHING_WENT_WRONG = N_("Sorry, something went wrong on my side. Please try again in a moment.")
 EVALUATION_FAILED = N_("I couldn't evaluate the model: {reason}")
 
-SAW_BUTTON = N_("🔍 What the model saw")
+SAW_BUTTON = N_("🔍 What I saw")
 SAW_CAPTION = N_(
-    "What I found in your photo: a box round each character, with what I read in it. "
-    "Below, each character as the network saw it: cropped, scaled into 20x20 pixels and "
-    "centred in 28x28, white on black, like the MNIST digits it learned from."
+    "What I found in your photo: a box around each character, with what I read in it. "
+    "Below, each character the way I look at it: cut out, scaled, centred, white on black."
 )
 SAW_EXPIRED = N_("I can't find your photo any more. Send it again to see what I saw.")
 
@@ -161,24 +189,29 @@ TOO_MANY_CORRECTIONS = N_("Thank you for all your corrections! That is enough fo
 CORRECTION_KEPT = N_(
     "You corrected this answer. Thank you: it helps train a better version of me."
 )
-FORGOTTEN = N_(
-    "Done: I deleted everything I kept about you (corrections: {corrections}; your "
-    "language choice, if you made one)."
+FORGOTTEN = Nn_(
+    "Done: I deleted everything I kept about you: {n} correction, and your language "
+    "choice if you made one.",
+    "Done: I deleted everything I kept about you: {n} corrections, and your language "
+    "choice if you made one.",
 )
 
 CHOOSE_LANGUAGE = N_(
-    "Which language shall I answer in? \"Automatic\" follows your Telegram app's language."
+    "Which language shall I answer in? “Automatic” follows your Telegram app's language."
 )
 AUTOMATIC = N_("Automatic")
-LANGUAGE_CHOSEN = N_("From now on I answer in English.")  # translators: your language's name
+# TRANSLATORS: name your own language here.
+LANGUAGE_CHOSEN = N_("From now on I answer in English.")
 LANGUAGE_AUTOMATIC = N_("From now on I answer in your Telegram app's language.")
 
 # A reading. The first line is always the number (or digit), then the confidence, so
 # that a client can parse it.
+# TRANSLATORS: keep {number} first and the dash after it: clients read the number there.
 SURE = N_("{number} — {confidence} sure")
+# TRANSLATORS: {answer} is the line above ("4 — 61% sure"); {runner_up} another digit.
 OR_MAYBE = N_("{answer}, or maybe {runner_up} ({confidence})")
-TORN = N_("I'm torn between {digit} and {runner_up}. A clearer photo would help.")
-SOME_HARD = N_("Some digits are hard to read. A clearer photo would help.")
+CLEARER = N_("A clearer photo would help.")
+SOME_HARD = N_("Some digits are hard to read: a clearer photo would help.")
 
 STATS_PHOTOS = N_("Photos answered: {day} in the last 24 hours, {week} in the last 7 days")
 STATS_REFUSED = N_("Refused (7 days): {share}")
@@ -186,8 +219,10 @@ STATS_CORRECTIONS = N_(
     "Corrected by users: {day} in 24 hours, {week} in 7 days ({share} of answers)"
 )
 STATS_CONFUSIONS = N_("Most frequent corrections (7 days):")
+# TRANSLATORS: {shows} is what a user said the photo shows, {said} what the bot answered
+# (a number, or a reason such as "no writing"); {count} how many times.
 CONFUSION = N_("{shows} read as {said}: {count}")
-STATS_LATENCY = N_("Median time to answer (7 days): {seconds} s")
+STATS_LATENCY = N_("Median time to answer (7 days): {milliseconds} ms")
 STATS_NO_FEEDBACK = N_("Corrections are off (FEEDBACK=off).")
 REASONS = {  # why a photo got no number, as /stats lists it (bot/usage.py)
     Refusal.NO_WRITING.name: N_("no writing"),
@@ -200,9 +235,10 @@ REASONS = {  # why a photo got no number, as /stats lists it (bot/usage.py)
     usage.DOWNLOAD_STALLED: N_("download stalled"),
 }
 
-ACCURACY = N_("Accuracy on the MNIST test set: {accuracy} ({right} of {images} images)")
+ACCURACY = Nn_("Accuracy on the MNIST test set: {accuracy} ({right} of {n} image)",
+               "Accuracy on the MNIST test set: {accuracy} ({right} of {n} images)")
 PER_DIGIT = N_("Per digit:")
-TOOK = N_("Took {seconds} s")
+TOOK = Nn_("That took {n} second.", "That took {n} seconds.")
 
 
 def reading(language: Language, result: "Reading") -> str:
@@ -225,8 +261,7 @@ def _single_digit(language: Language, digit: "Character") -> str:
         return answer
     hedged = say(language, OR_MAYBE, answer=answer, runner_up=digit.runner_up,
                  confidence=language.percent(digit.runner_up_confidence, 1))
-    torn = say(language, TORN, digit=digit.digit, runner_up=digit.runner_up)
-    return f"{hedged}\n\n{torn}\n\n{language._(TIPS)}"
+    return f"{hedged}\n\n{language._(CLEARER)}"
 
 
 def refusal(language: Language, result: "Reading") -> str:
@@ -239,8 +274,8 @@ def accuracy_report(language: Language, report: "Report") -> str:
     per_digit = "\n".join(f"  {digit}: {language.percent(accuracy, 2)}"
                           for digit, accuracy in enumerate(report.per_digit))
     overall = say(language, ACCURACY, accuracy=language.percent(report.accuracy, 2),
-                  right=language.number(report.right), images=language.number(report.images))
-    took = say(language, TOOK, seconds=language.number(report.seconds, 1))
+                  right=language.number(report.right), n=report.images)
+    took = say(language, TOOK, n=max(1, round(report.seconds)))
     return f"{overall}\n{language._(PER_DIGIT)}\n{per_digit}\n{took}"
 
 
@@ -276,7 +311,8 @@ def usage_report(language: Language, report: usage.Usage) -> str:
                                  said=_said(language, said), count=number(count))
                       for shows, said, count in report.confusions]
     if week.median_seconds is not None:
-        lines.append(say(language, STATS_LATENCY, seconds=number(week.median_seconds, 2)))
+        lines.append(say(language, STATS_LATENCY,
+                         milliseconds=number(1000 * week.median_seconds)))
     return "\n".join(lines)
 
 

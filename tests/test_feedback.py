@@ -234,7 +234,7 @@ def test_stats_shows_corrections_and_forget_deletes_them(bot, mnist, data_dir):
     users = {row["user"] for row in rows(data_dir)}
     assert len(users) == 2
     forgotten = bot.replies_to(bot.send_text("/forget", user_id=USER)).params["text"]
-    assert forgotten == english(messages.FORGOTTEN, corrections=corrected - 2)
+    assert forgotten == english(messages.FORGOTTEN, n=corrected - 2)
     assert [left["corrected"] for left in rows(data_dir)] == [str(said)] * 2
     with sqlite3.connect(data_dir / "journal.sqlite3") as db:  # answered: only ids kept
         bodies = [body for (body,) in db.execute("SELECT body FROM updates WHERE state = 'done'")]
@@ -281,5 +281,5 @@ def test_feedback_off_offers_no_correction_and_forget_still_deletes(bot, mnist, 
     kept = len(rows(data_dir))
     assert kept > 0  # OTHER's, from before FEEDBACK was turned off
     forgotten = bot.replies_to(bot.send_text("/forget", user_id=OTHER)).params["text"]
-    assert forgotten == english(messages.FORGOTTEN, corrections=kept)
+    assert forgotten == english(messages.FORGOTTEN, n=kept)
     assert rows(data_dir) == []

@@ -23,6 +23,7 @@ from model.reading.digits import SIDE
 # As in keras/src/datasets/mnist.py:
 KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 KERAS_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+TEST_IMAGES = 10_000  # in the file KERAS_SHA256 names
 
 
 class MnistError(ValueError):
