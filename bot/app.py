@@ -118,7 +118,8 @@ async def _housekeeping(shared: BotData) -> None:
 
 
 async def on_stop(application: Application) -> None:
-    for task in (application.bot_data.webhook_check, application.bot_data.housekeeping):
+    shared: BotData = application.bot_data
+    for task in (shared.webhook_check, shared.housekeeping, *shared.retries):
         if task is not None:
             task.cancel()
 

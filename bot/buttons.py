@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import messages
 from bot.i18n import Language
 
-SAW = "saw"  # "What the model saw"
+SAW = "saw"  # "What I saw"
 WRONG = "wrong:"  # "Wrong?": + Fix(WRONG_PRESSED, ...)
 FIX = "fix:"  # the keypad: + Fix(a digit, NO_DIGIT, TYPE or CANCEL, ...)
 FIXED = "fixed"  # the button that shows the correction made
@@ -51,7 +51,7 @@ def _button(language: Language, text: str, data: str, **fields: object) -> Inlin
 
 def answer(language: Language, kind: str | None, shown: str, corrected: str | None = None
            ) -> InlineKeyboardMarkup:
-    """Under an answer: "What the model saw", and "Wrong?" (none when `kind` is None:
+    """Under an answer: "What I saw", and "Wrong?" (none when `kind` is None:
     FEEDBACK=off), or the correction once made."""
     row = [_button(language, messages.SAW_BUTTON, SAW)]
     if corrected is not None:

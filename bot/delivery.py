@@ -1,11 +1,12 @@
 """Replies that get through: every Bot API call the bot makes is paced and retried.
 
 python-telegram-bot's `AIORateLimiter` paces the calls and waits out 429 (Too Many
-Requests) as Telegram asks, pausing all calls meanwhile, a few times. On top of it, a 429
-that lasts longer is waited out again as Telegram asks, and server errors (5xx), timeouts
-and dropped connections are retried with backoff, until a deadline of a few minutes, so
-that a reading already computed is not thrown away because Telegram failed or was busy.
-Errors that a retry cannot fix (400 Bad Request, 403 Forbidden, ...) are raised at once.
+Requests) as Telegram asks, pausing all calls meanwhile. On top of it, server errors
+(5xx), timeouts and dropped connections are retried with backoff, all until a deadline
+(REPLY_DEADLINE_SECONDS, 3 minutes), so that a reading already computed is not thrown away
+because Telegram failed or was busy; past it, `TelegramBusy` tells the handler to keep the
+update for later. Errors that a retry cannot fix (400 Bad Request, 403 Forbidden, ...) are
+raised at once.
 File downloads, which PTB does not send through the rate limiter, are retried the same
 way (`retrying_download`).
 """
@@ -35,7 +36,9 @@ logger = logging.getLogger(__name__)
 DEADLINE_SECONDS = 180.0  # then the update is put back in the journal (REPLY_DEADLINE_SECONDS)
 FIRST_WAIT_SECONDS = 1.0  # then doubled each time, up to MAX_WAIT_SECONDS
 MAX_WAIT_SECONDS = 15.0
-RATE_LIMIT_RETRIES = 5  # 429s waited out per attempt, each as long as Telegram asks
+# 429s python-telegram-bot waits out per attempt, each as long as Telegram asks and holding
+# every other call meanwhile, as flood control wants: as many as the deadline allows.
+RATE_LIMIT_RETRIES = 1000
 # "typing…" is a courtesy that would only mislead late; the command menu is set at every
 # start, and waiting for it would hold up polling; getMe at start-up has its own schedule
 # (bot/app.py).
@@ -110,10 +113,13 @@ class PatientRateLimiter(AIORateLimiter):
             reraise=True,
         )
         try:
-            return await retrying(
-                super().process_request, callback, args, kwargs, endpoint, data,
-                rate_limit_args,
-            )
+            async with asyncio.timeout(self.deadline):
+                return await retrying(
+                    super().process_request, callback, args, kwargs, endpoint, data,
+                    rate_limit_args,
+                )
+        except TimeoutError as error:
+            raise TelegramBusy(f"{endpoint} was not taken within {self.deadline:.0f} s") from error
         except (RetryAfter, NetworkError) as error:
             if not worth_retrying(error):
                 raise

@@ -18,6 +18,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot import buttons, i18n, messages, usage
 from bot.delivery import TelegramBusy, retrying_download
+from bot.journal import TRIES_WHILE_TELEGRAM_BUSY
 from bot.state import Context
 from model.reading.errors import ImageTooLarge, PreprocessingError
 from model.reading.evaluate import Report, confusion_matrix_png, evaluate_on_mnist
@@ -56,6 +57,9 @@ async def admit(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop
     if update.message is None and update.callback_query is None:
         return  # edits, joins and the like: no handler answers them
+    if update.update_id in context.bot_data.retried:  # counted when it first came
+        context.bot_data.retried.discard(update.update_id)
+        return
     verdict = limit.check(user.id)
     if verdict.allowed:
         return
@@ -113,7 +117,8 @@ async def forget(update: Update, context: Context) -> None:
     await context.application.update_persistence()  # off the disk now, not in a minute
     logger.info("A user asked to be forgotten (%d corrections deleted)", count)
     await update.effective_message.reply_text(
-        say_to(update, context, messages.FORGOTTEN, n=count))
+        say_to(update, context, messages.FORGOTTEN, n=count) if count
+        else say_to(update, context, messages.FORGOTTEN_ALL))
 
 
 async def read_photo(update: Update, context: Context) -> None:
@@ -352,7 +357,7 @@ async def report_error(update: object, context: Context) -> None:
         return
     if isinstance(context.error, TelegramBusy) and isinstance(update, Update) and update.message:
         _try_again_later(update, context)
-        return
+        raise ApplicationHandlerStop  # no other handler: it is all handled again later
     logger.error("Failed to handle an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message:
         try:
@@ -361,6 +366,8 @@ async def report_error(update: object, context: Context) -> None:
         except TelegramError as error:
             logger.warning("Could not tell the user about the failure: %s", error)
     await context.bot_data.error_alerts.report(context.bot, context.error)
+    if isinstance(update, Update):
+        raise ApplicationHandlerStop  # a failed admission check must not let it through
 
 
 def _try_again_later(update: Update, context: Context) -> None:
@@ -368,8 +375,9 @@ def _try_again_later(update: Update, context: Context) -> None:
     in the journal and is handled again as long after (or at the next start)."""
     journal, deadline = context.bot_data.journal, context.bot_data.settings.reply_deadline
     if not journal.later(update.update_id):
-        logger.error("Telegram refused the answer to update %d at every try (%s): given up",
-                     update.update_id, context.error)
+        logger.error("Telegram refused the answer to update %d (%s): not tried again (it was"
+                     " tried %d times, or an answer to it went out)", update.update_id,
+                     context.error, TRIES_WHILE_TELEGRAM_BUSY)
         return
     logger.warning("Telegram refused the answer to update %d (%s); it is kept and tried"
                    " again in %.0f s", update.update_id, context.error, deadline)
@@ -378,6 +386,12 @@ def _try_again_later(update: Update, context: Context) -> None:
         await asyncio.sleep(deadline)
         body = journal.retry(update.update_id)
         if body is not None:
+            shared.retried.add(update.update_id)
             await context.application.update_queue.put(Update.de_json(body, context.bot))
 
-    context.application.create_task(retry(), name=f"retry update {update.update_id}")
+    # Not `application.create_task`: stopping the bot would wait for it. Cancelled when
+    # the bot stops, the update stays in the journal and the next start handles it.
+    shared = context.bot_data
+    task = asyncio.create_task(retry(), name=f"retry update {update.update_id}")
+    shared.retries.add(task)
+    task.add_done_callback(shared.retries.discard)

@@ -113,10 +113,12 @@ class Journal:
 
     def later(self, update_id: int) -> bool:
         """Telegram would not take the answer: keep the update to try again (`retry`),
-        unless it has been tried TRIES_WHILE_TELEGRAM_BUSY times already. Whether kept."""
+        unless an answer to it went out already (/accuracy's "testing…") or it has been
+        tried TRIES_WHILE_TELEGRAM_BUSY times (crashed runs count too). Whether kept."""
         return self._db.execute(
-            "UPDATE updates SET state = ? WHERE bot = ? AND id = ? AND attempts < ?",
-            (LATER, self.bot_id, update_id, TRIES_WHILE_TELEGRAM_BUSY)).rowcount == 1
+            "UPDATE updates SET state = ? WHERE bot = ? AND id = ? AND state = ?"
+            " AND attempts < ?",
+            (LATER, self.bot_id, update_id, CLAIMED, TRIES_WHILE_TELEGRAM_BUSY)).rowcount == 1
 
     def retry(self, update_id: int) -> dict[str, Any] | None:
         """The update kept by `later`, back to unanswered; None if it is no longer kept."""

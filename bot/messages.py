@@ -107,14 +107,15 @@ PRIVACY = N_(
 DOWNLOAD_STALLED = N_("Telegram did not give me your picture in time. Please send it again.")
 
 NOT_ALLOWED = N_(
-    "Sorry, this bot is private: its owner has not added you to the people who may use it."
+    "Sorry, I'm a private bot: my owner has not added you to the people who may use me."
 )
 
+# (It may answer a photo, whose answer's first line holds a digit only if one was read.)
 SLOW_DOWN = Nn_(
     "You're sending faster than I can keep up with, so I'm skipping your messages for "
-    "now. Try again in {n} second.",
+    "now.\nTry again in {n} second.",
     "You're sending faster than I can keep up with, so I'm skipping your messages for "
-    "now. Try again in {n} seconds.",
+    "now.\nTry again in {n} seconds.",
 )
 
 # To the admins, whose language the bot may not know: always English.
@@ -152,7 +153,7 @@ UNREADABLE = N_(
     "WebP, BMP, GIF or TIFF."
 )
 TOO_LARGE = N_("This image is too large for me. Send it as a photo instead of as a file.")
-NOT_ADMIN = N_("Sorry, {command} is only for the bot's admins.")
+NOT_ADMIN = N_("Sorry, {command} is only for my admins.")
 EVALUATING = Nn_("Testing myself on the {n} MNIST test image… this takes a few seconds.",
                  "Testing myself on the {n} MNIST test images… this takes a few seconds.")
 SOMETHING_WENT_WRONG = N_("Sorry, something went wrong on my side. Please try again in a moment.")
@@ -189,6 +190,7 @@ TOO_MANY_CORRECTIONS = N_("Thank you for all your corrections! That is enough fo
 CORRECTION_KEPT = N_(
     "You corrected this answer. Thank you: it helps train a better version of me."
 )
+FORGOTTEN_ALL = N_("Done: I deleted everything I kept about you.")  # (no corrections)
 FORGOTTEN = Nn_(
     "Done: I deleted everything I kept about you: {n} correction, and your language "
     "choice if you made one.",

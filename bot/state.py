@@ -40,6 +40,10 @@ class BotData:
     housekeeping: "asyncio.Task[None] | None" = None  # old journal entries, expired typed
     # corrections and old usage rows forgotten every minute
     token_rejected: bool = False  # Telegram rejected the token while running: exit 1
+    # Updates Telegram would not take the answer to, waiting to be handled again (their ids
+    # are in `retried` once queued again: `handlers.admit` does not count them twice)
+    retries: "set[asyncio.Task[None]]" = field(default_factory=set)
+    retried: set[int] = field(default_factory=set)
 
 
 Context = CallbackContext[ExtBot[None], dict, dict, BotData]

@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-has_setting() {  # a value after NAME= in .env
-  grep -Eq "^[[:space:]]*$1=[[:space:]]*[\"']?[^[:space:]\"']" .env
+has_setting() {  # a value after NAME= (or export NAME=) in .env
+  grep -Eq "^[[:space:]]*(export[[:space:]]+)?$1=[[:space:]]*[\"']?[^[:space:]\"']" .env
 }
 
 save_setting() {  # NAME VALUE: set NAME=VALUE in .env, keeping every other line
@@ -14,14 +14,15 @@ save_setting() {  # NAME VALUE: set NAME=VALUE in .env, keeping every other line
 import os, pathlib, re
 env, name, value = pathlib.Path(".env"), os.environ["SETTING"], os.environ["VALUE"]
 lines = env.read_text().splitlines()
-rest = [line for line in lines if not re.match(rf"\s*{name}=", line)]
-at = next((k for k, line in enumerate(lines) if re.match(rf"\s*{name}=", line)), len(rest))
+setting = re.compile(rf"\s*(export\s+)?{name}=")
+rest = [line for line in lines if not setting.match(line)]
+at = next((k for k, line in enumerate(lines) if setting.match(line)), len(rest))
 env.write_text("\n".join(rest[:at] + [f"{name}={value}"] + rest[at:]) + "\n")
 PY
 }
 
 if [ ! -f .env ]; then
-  cp .env.example .env
+  (umask 077 && cp .env.example .env)  # it will hold the token: for its owner's eyes only
   echo "Created .env from .env.example."
 fi
 if [ -z "${TELEGRAM_BOT_TOKEN:-}" ] && ! has_setting TELEGRAM_BOT_TOKEN; then
@@ -32,7 +33,7 @@ if [ -z "${TELEGRAM_BOT_TOKEN:-}" ] && ! has_setting TELEGRAM_BOT_TOKEN; then
   fi
   echo "Paste the token @BotFather gave you when you created the bot (/newbot) and press"
   echo "Enter. It is saved in .env and not shown."
-  read -rs token
+  read -rs token || true  # (Ctrl-D: nothing typed)
   echo
   if ! [[ $token =~ ^[0-9]+:[A-Za-z0-9_-]+$ ]]; then
     echo "That does not look like a bot token (digits, a colon, then letters, e.g." \
@@ -43,7 +44,7 @@ if [ -z "${TELEGRAM_BOT_TOKEN:-}" ] && ! has_setting TELEGRAM_BOT_TOKEN; then
   if [ -z "${ADMIN_IDS:-}" ] && ! has_setting ADMIN_IDS; then
     echo "Your Telegram user id, to use /accuracy and /stats (@userinfobot tells you yours;"
     echo "Enter to skip):"
-    read -r admin
+    read -r admin || true
     if [[ $admin =~ ^[0-9]+$ ]]; then
       save_setting ADMIN_IDS "$admin"
     elif [ -n "$admin" ]; then

@@ -273,6 +273,48 @@ def test_an_answer_telegram_refuses_past_the_deadline_is_kept_and_given_later(
     assert "kept and tried again" in bot.output
 
 
+def test_a_stop_while_answers_wait_for_telegram_exits_at_once_and_the_next_start_answers(
+    fake, start_bot, mnist
+):
+    """Telegram refuses answers past the deadline (10 s here). A stranger's refusal note
+    (ALLOWED_USER_IDS) refused so does not let their photo be read once Telegram is well.
+    A user's answer refused so is kept; SIGTERM while it waits for its next try stops the
+    bot at once, and the next start answers it."""
+    allowed, stranger = 8300, 8301
+    bot = start_bot(REPLY_DEADLINE_SECONDS="10", ALLOWED_USER_IDS=str(allowed))
+    fake.wait_for("getUpdates", timeout=120)
+    rng = np.random.default_rng(5)
+    photo = jpeg(phone_photo(mnist.test.images[7, ..., 0], rng))
+
+    def refused_past_the_deadline(times: int) -> None:
+        deadline = time.monotonic() + 60
+        while bot.output.count("kept and tried again") < times and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    fake.fail_randomly(["sendMessage"], rate=1.0, faults=[(429, 1)])
+    theirs = fake.send_photo([photo], user_id=stranger)
+    refused_past_the_deadline(1)
+    fake.fail_randomly(["sendMessage"], rate=0)
+    time.sleep(2.0)  # a reading would have come by now
+    told = [call.params["text"] for call in fake.calls("sendMessage")
+            if call.params["chat_id"] == theirs["chat"]["id"] and call.status == 200]
+    assert told == []  # neither the note (refused) nor, after it, a reading
+
+    fake.fail_randomly(["sendMessage"], rate=1.0, faults=[(429, 1)])
+    mine = fake.send_photo([photo], user_id=allowed)
+    refused_past_the_deadline(2)
+    bot.process.send_signal(signal.SIGTERM)
+    assert bot.exit_code(timeout=5) == 0  # not held up by the retry waiting its turn
+
+    fake.fail_randomly(["sendMessage"], rate=0)
+    start_bot(ALLOWED_USER_IDS=str(allowed))
+    deadline = time.monotonic() + 60
+    while not answers_to(fake, mine) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    [answer] = answers_to(fake, mine)
+    assert int(first_line(answer)[0]) == int(mnist.test.labels[7])
+
+
 def test_a_broken_checkpoint_stops_start_up_in_one_line(fake, start_bot, tmp_path):
     served = tmp_path / "broken.tflite"
     shutil.copy(checkpoint.DEFAULT_SERVED_MODEL, served)

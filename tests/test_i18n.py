@@ -82,8 +82,9 @@ def test_counted_texts_have_every_plural_form_the_language_uses(code):
 def test_french_puts_a_narrow_no_break_space_before_double_punctuation_and_in_guillemets():
     for message in catalogue("fr"):
         for form in forms(message) if message.id else []:
-            assert not re.search(r"[ \t][:;?!»]", form), form
-            assert not re.search(r"« ", form), form
+            # a narrow no-break space before ; ? ! (a no-break space is accepted before :)
+            assert not re.search(r"[^\u202f][;?!]|[^\u202f\u00a0][:»]|«[^\u202f\u00a0]",
+                                 re.sub(r"https?://\S+|/\w+", "", form)), form
 
 
 def test_english_curly_quotes_and_other_languages_their_own():
@@ -131,3 +132,12 @@ def test_a_hedged_answer_names_each_digit_once_and_asks_for_a_clearer_photo(code
     said = messages.reading(language, reading)
     assert said.startswith("4 — ") and said.count("4") == 1 and said.count("9") == 1
     assert said.endswith(language._(messages.CLEARER))
+
+
+@pytest.mark.parametrize("code", list(i18n.LANGUAGES))
+def test_texts_that_name_a_button_use_its_label(code):
+    language = i18n.language(code)
+    for button in (messages.SAW_BUTTON, messages.WRONG_BUTTON):
+        label = language._(button).split(" ", 1)[1]  # without the emoji
+        assert label in language._(messages.HELP) and label in language._(messages.PRIVACY)
+    assert language._(messages.AUTOMATIC) in language._(messages.CHOOSE_LANGUAGE)

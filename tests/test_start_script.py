@@ -73,11 +73,23 @@ def test_the_first_start_asks_for_the_token_saves_it_and_starts_the_bot(tmp_path
             assert reply.params["text"] == english(messages.HELP)
         finally:
             terminal.close()
+    assert (project / ".env").stat().st_mode & 0o077 == 0  # the token: the owner's only
     settings = (project / ".env").read_text()
     assert f"TELEGRAM_BOT_TOKEN={fake.token}\n" in settings and "ADMIN_IDS=4242\n" in settings
     assert settings.count("TELEGRAM_BOT_TOKEN=") == 1  # the example's line, filled in
     assert "# Optional: DEBUG, INFO" in settings  # and the rest of the example kept
     assert fake.token not in terminal.screen  # typed without echo, and never printed
+
+    with FakeTelegram() as fake:  # the next start, by a supervisor: no terminal, no question
+        (project / ".env").write_text(settings.replace("TELEGRAM_BOT_TOKEN=", "export "
+                                                       "TELEGRAM_BOT_TOKEN=") + "A=1\n")
+        again = subprocess.Popen(["scripts/start.sh"], cwd=project, stdin=subprocess.DEVNULL,
+                                 env=environment(fake, tmp_path), start_new_session=True)
+        try:
+            fake.wait_for("getUpdates", timeout=180)
+        finally:
+            again.terminate()
+            again.wait(timeout=60)
 
 
 def test_without_a_terminal_it_says_what_to_put_in_env_and_exits_1(tmp_path):
