@@ -1,19 +1,27 @@
-"""Load: the real bot under many users, against a seed-style bot in the same run.
+"""Load: the real bot at and beyond Telegram's send limit, beside a baseline in the same run.
 
-    python -m benchmarks.load [--photos 1000] [--users 32] [--mnist-path MNIST.npz]
+    python -m benchmarks.load [--before CHECKOUT] [--seconds 20] [--mnist-path MNIST.npz]
+    python -m benchmarks.load --versus-seed [--photos 1000] [--users 32]
 
-Starts the fake Bot API server (`testing/`) and, in turn, `python -m bot` and the
-seed-style bot of `benchmarks/seed_bot.py` (the seed CNN, Keras' `model.predict` on each
-photo squashed to 28x28). Each is sent, over real HTTP:
+Starts the fake Bot API server (`testing/`) and the bot (`python -m bot`), and offers it
+photos at a fixed rate, each from its own user, whatever the bot answers (open loop):
+25 a second (within Telegram's ~30 messages a second) and 45 a second (beyond it), then
+/accuracy while photos keep coming at 25 a second. It prints answers per second, latency
+(from the update being available to the bot to its reply reaching the server), photos
+lost, the calls that spend Telegram's send budget without answering ("typing…"), CPU
+milliseconds per photo and resident memory, for this bot and, with `--before`, for the bot
+of another checkout (e.g. `git worktree add /tmp/before 4774198`), run the same way.
+
+`--versus-seed` runs the older comparison instead: the real bot and the seed-style bot of
+`benchmarks/seed_bot.py` (the seed CNN, Keras' `model.predict` on each photo squashed to
+28x28), each sent, over real HTTP:
 - one user's photos, one after another (latency);
 - `--users` users sending `--photos` photos in all, each user waiting for the answer
   before sending the next (replies per second, latency, CPU seconds per photo, memory);
 - 12-megapixel photos sent as files, by 8 users at once;
 - and, for this bot, /accuracy while a user keeps sending photos.
-Photos are 1280 px phone-like JPEGs of MNIST test digits (`model.rendering`). Latency runs
-from the update being available to the bot to its reply reaching the server. It also prints
-the time from start to the first getUpdates and the Docker image's size, if one is built.
-The load generator and the fake server share the machine's cores with the bot.
+Photos are 1280 px phone-like JPEGs of MNIST test digits (`model.rendering`). The load
+generator and the fake server share the machine's cores with the bot.
 """
 
 import argparse
@@ -172,14 +180,7 @@ def image_size_mb() -> str:
         return "not built here (.ci/docker-check prints it)"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--photos", type=int, default=1000)
-    parser.add_argument("--users", type=int, default=32)
-    parser.add_argument("--mnist-path", type=Path,
-                        default=Path(os.environ.get("MNIST_PATH") or DEFAULT_MNIST).resolve())
-    args = parser.parse_args(argv)
-
+def versus_seed(args: argparse.Namespace) -> int:
     photos = phone_photos(args.mnist_path, 1280, 87)  # as Telegram's photo mode sends them
     files = phone_photos(args.mnist_path, 4000, 92)[:8]  # 4000x3000: a phone's own file
     results = {}
@@ -218,6 +219,154 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'Docker image digit-bot:ci':<46}{'':>12}{image_size_mb():>12}{'':>8}   <= 450 MB")
     print("\n(ratio: how many times better this bot is; the seed-style bot reads each photo"
           " as one squashed 28x28 digit)")
+    return 0
+
+
+def send_at_rate(fake: FakeTelegram, photos: list[bytes], rate: float, first_user: int,
+                 until: Callable[[int], bool]) -> tuple[list[tuple[dict, float]], float]:
+    """Photos at `rate` a second, each from a new user, sent on time whether or not the
+    bot keeps up, until `until(photos sent)`; what was sent and when, and for how long."""
+    sent: list[tuple[dict, float]] = []
+    started = time.monotonic()
+    while not until(len(sent)):
+        time.sleep(max(0.0, started + len(sent) / rate - time.monotonic()))
+        message = fake.send_photo([photos[len(sent) % len(photos)]],
+                                  user_id=first_user + len(sent))
+        sent.append((message, time.time()))
+    return sent, time.monotonic() - started
+
+
+def answers(fake: FakeTelegram, sent: list[tuple[dict, float]], mark: int) -> dict[str, float]:
+    """Every answer to `sent` waited for: answers per second, latency, photos lost, and the
+    calls since `mark` that spent Telegram's send budget."""
+    latencies, lost, last = [], 0, 0.0
+    for message, at in sent:
+        try:
+            reply = fake.replies_to(message, timeout=120)
+        except TimeoutError:
+            lost += 1
+            continue
+        latencies.append(reply.time - at)
+        last = max(last, reply.time)
+    calls = fake.requests[mark:]
+    p50, p95, p99 = percentiles(latencies)
+    return {"answered": len(latencies) / (last - sent[0][1]), "p50": p50, "p95": p95,
+            "p99": p99, "max": max(latencies) * 1000, "lost": lost,
+            "typing": sum(call.method == "sendChatAction" for call in calls),
+            "budget": sum(call.method in BUDGET for call in calls)}
+
+
+BUDGET = ("sendMessage", "sendPhoto", "sendChatAction", "editMessageReplyMarkup",
+          "editMessageText")  # calls that count against Telegram's ~30 a second
+
+
+def offer(fake: FakeTelegram, photos: list[bytes], rate: float, seconds: float,
+          first_user: int) -> dict[str, float]:
+    """Photos at `rate` a second for `seconds`, then every answer waited for."""
+    mark, count = fake.mark(), round(rate * seconds)
+    sent, took = send_at_rate(fake, photos, rate, first_user, lambda n: n == count)
+    return {"offered": count / took, **answers(fake, sent, mark)}
+
+
+def accuracy_while_offered(fake: FakeTelegram, photos: list[bytes], rate: float,
+                           first_user: int) -> dict[str, float]:
+    """/accuracy's time from command to report while photos come at `rate` a second (from
+    a second before it to its report), and those photos' answers."""
+    mark, reported = fake.mark(), threading.Event()
+    result: dict[str, float] = {}
+
+    def admin() -> None:
+        time.sleep(1.0)
+        asked = time.time()
+        fake.send_text("/accuracy", user_id=ADMIN)
+        report = fake.wait_for("sendPhoto", lambda call: call.params.get("chat_id") == ADMIN
+                               and call.time >= asked, timeout=300)
+        result["accuracy seconds"] = report.time - asked
+        reported.set()
+
+    thread = threading.Thread(target=admin)
+    thread.start()
+    sent, _ = send_at_rate(fake, photos, rate, first_user, lambda n: reported.is_set())
+    thread.join()
+    return {**result, **{f"during {key}": value
+                         for key, value in answers(fake, sent, mark).items()}}
+
+
+def measure_offered(fake: FakeTelegram, project: Path, args: argparse.Namespace,
+                    photos: list[bytes], workdir: Path) -> dict[str, dict[str, float]]:
+    bot = BotProcess(
+        fake, workdir, project=project, ADMIN_IDS=str(ADMIN), MNIST_PATH=str(args.mnist_path),
+        LOG_LEVEL="WARNING", DATA_DIR=str(workdir / "data"), PHOTOS_PER_MINUTE="100000",
+    )
+    figures: dict[str, dict[str, float]] = {}
+    try:
+        bot.wait_until_polling(timeout=300)
+        offer(fake, photos, 5, 2, 100_000)  # warm-up
+        for rate, first_user in ((25, 200_000), (45, 300_000)):
+            cpu = bot.cpu_seconds()
+            figures[f"{rate}"] = offer(fake, photos, rate, args.seconds, first_user)
+            figures[f"{rate}"]["cpu"] = ((bot.cpu_seconds() - cpu) * 1000
+                                         / round(rate * args.seconds))
+        figures["25"]["memory"] = bot.resident_bytes() / 2**20
+        fake.send_text("/accuracy", user_id=ADMIN)  # the first loads MNIST: not timed
+        fake.wait_for("sendPhoto", lambda call: call.params.get("chat_id") == ADMIN,
+                      timeout=300)
+        figures["accuracy"] = accuracy_while_offered(fake, photos, 25, 400_000)
+        figures["25"]["memory after"] = bot.resident_bytes() / 2**20
+    finally:
+        bot.stop()
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", type=Path, help="a checkout of the bot to compare with")
+    parser.add_argument("--seconds", type=float, default=20, help="how long each rate is offered")
+    parser.add_argument("--versus-seed", action="store_true")
+    parser.add_argument("--photos", type=int, default=1000)
+    parser.add_argument("--users", type=int, default=32)
+    parser.add_argument("--mnist-path", type=Path,
+                        default=Path(os.environ.get("MNIST_PATH") or DEFAULT_MNIST).resolve())
+    args = parser.parse_args(argv)
+    if args.versus_seed:
+        return versus_seed(args)
+
+    photos = phone_photos(args.mnist_path, 1280, 87)
+    variants = {"this bot": PROJECT}
+    if args.before:
+        variants = {"before": args.before.resolve(), **variants}
+    results = {}
+    for name, project in variants.items():
+        with FakeTelegram() as fake, tempfile.TemporaryDirectory() as tmp:
+            results[name] = measure_offered(fake, project, args, photos, Path(tmp))
+
+    print(f"Offered load: photos at a fixed rate for {args.seconds:.0f} s each, each from its"
+          f" own user (1280 px JPEG), {os.cpu_count()} cores, fake Bot API on this machine\n")
+    print(f"{'what':<52}" + "".join(f"{name:>14}" for name in results) + "   goal")
+    rows = [
+        ("offered per second", "45", "offered", "{:.1f}", ""),
+        ("45/s offered: answers per second", "45", "answered", "{:.1f}", ">= 27"),
+        ("45/s offered: photos lost", "45", "lost", "{:.0f}", "0"),
+        ("45/s offered: p95 / max latency (ms)", "45", ("p95", "max"), "{:.0f} / {:.0f}", ""),
+        ("45/s offered: \"typing…\" sent / budget calls", "45", ("typing", "budget"),
+         "{:.0f} / {:.0f}", "typing only with room"),
+        ("25/s offered: answers per second", "25", "answered", "{:.1f}", ""),
+        ("25/s offered: p50 / p95 latency (ms)", "25", ("p50", "p95"), "{:.0f} / {:.0f}",
+         "p95 <= 150"),
+        ("/accuracy under 25/s: command to report (s)", "accuracy", "accuracy seconds",
+         "{:.2f}", "<= 2"),
+        ("/accuracy under 25/s: photo p95 meanwhile (ms)", "accuracy", "during p95", "{:.0f}",
+         "<= 200"),
+        ("/accuracy under 25/s: photos lost meanwhile", "accuracy", "during lost", "{:.0f}", "0"),
+        ("CPU ms per photo (bot process, at 25/s)", "25", "cpu", "{:.1f}", "<= 15"),
+        ("resident MB, one replica (after 45/s; after /accuracy)", "25",
+         ("memory", "memory after"), "{:.0f}; {:.0f}", "<= 150"),
+    ]
+    for what, group, keys, form, goal in rows:
+        keys = keys if isinstance(keys, tuple) else (keys,)
+        cells = "".join(f"{form.format(*(results[name][group][key] for key in keys)):>14}"
+                        for name in results)
+        print(f"{what:<52}{cells}   {goal}")
     return 0
 
 

@@ -23,7 +23,7 @@ def main() -> None:
 
     from telegram.error import InvalidToken
 
-    from bot.app import run  # imports TensorFlow: only once the settings are known good
+    from bot.app import MetricsUnavailable, run  # only once the settings are known good
     from model.reading.checkpoint import CheckpointError
 
     logger = logging.getLogger("bot")
@@ -38,6 +38,9 @@ def main() -> None:
         sys.exit(1)
     except CheckpointError as problem:
         logger.error("Cannot start: %s (check CHECKPOINT)", problem)
+        sys.exit(1)
+    except MetricsUnavailable as problem:
+        logger.error("Cannot start: %s (choose another port or address)", problem)
         sys.exit(1)
     except KeyboardInterrupt:  # Ctrl-C before polling began (PTB handles it after)
         logger.info("Stopped (Ctrl-C) before the bot started")

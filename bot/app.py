@@ -24,7 +24,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 
-from bot import buttons, feedback, handlers, i18n, messages
+from bot import buttons, feedback, handlers, i18n, messages, metrics
 from bot.access import MessageLimit
 from bot.alerts import ErrorAlerts
 from bot.capacity import Capacity
@@ -43,7 +43,13 @@ logger = logging.getLogger(__name__)
 # Updates handled at once; more wait in PTB's queue. (bot/capacity.py bounds the heavy
 # part further: files held in memory, reads at once.)
 MAX_CONCURRENT_UPDATES = 256
-CONNECTIONS = 256  # to the Bot API at once: PTB's default for an Application's bot
+# Connections to the Bot API at once. A request holds one only while it is on the wire
+# (the rate limiter holds calls before they take one), so a few dozen carry Telegram's 30
+# messages a second with the downloads beside them; httpcore scans every pooled connection
+# on each request, so a larger pool costs CPU on every call. A request waits up to
+# POOL_WAIT_SECONDS for one.
+CONNECTIONS = 32
+POOL_WAIT_SECONDS = 10.0
 TELEGRAM = "https://api.telegram.org"
 IMAGE_EXTENSIONS = ("png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff")
 START_RETRY_SECONDS = (1, 2, 4, 8, 15, 30)  # waits between start-up attempts; then 30 s each
@@ -187,7 +193,8 @@ def build_application(settings: Settings) -> Application:
         .concurrent_updates(JournaledUpdateProcessor(journal, MAX_CONCURRENT_UPDATES))
         .rate_limiter(PatientRateLimiter(settings.reply_deadline))
         .request(HTTPXRequest(
-            connection_pool_size=CONNECTIONS, read_timeout=30, write_timeout=30,
+            connection_pool_size=CONNECTIONS, pool_timeout=POOL_WAIT_SECONDS,
+            read_timeout=30, write_timeout=30,
             httpx_kwargs={"transport": JournalingTransport(
                 journal, limits=httpx.Limits(max_connections=CONNECTIONS),
                 proxy=environment_proxy(settings.base_url or TELEGRAM))},
@@ -250,6 +257,10 @@ def build_application(settings: Settings) -> Application:
     return application
 
 
+class MetricsUnavailable(OSError):
+    """METRICS_LISTEN cannot be listened on (in use, not an address of this host)."""
+
+
 def _stop_for_good(application: Application) -> None:
     """Telegram rejected the token mid-run: stop, so that the supervisor sees a failure."""
     if application.bot_data.token_rejected:
@@ -266,6 +277,13 @@ def run(settings: Settings) -> int:
     """Poll Telegram, or serve its webhook, until interrupted (Ctrl+C or SIGTERM); the
     process's exit code."""
     application = build_application(settings)
+    if settings.metrics:
+        host, port = settings.metrics
+        try:
+            metrics.serve(host, port)
+        except OSError as error:
+            raise MetricsUnavailable(f"METRICS_LISTEN {host}:{port}: {error.strerror}") from None
+        logger.info("Serving Prometheus metrics at http://%s:%d/metrics", host, port)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)  # run_polling runs on this loop too
     loop.run_until_complete(wait_for_telegram(application.bot))

@@ -53,6 +53,7 @@ class Settings:
     feedback: bool = True  # the "Wrong?" button under each answer (FEEDBACK=off hides it)
     reply_deadline: float = DEFAULT_REPLY_DEADLINE  # seconds an answer is retried; then later
     webhook: Webhook | None = None  # None: long polling
+    metrics: tuple[str, int] | None = None  # (host, port) serving /metrics; None: none
 
     @property
     def bot_id(self) -> int:
@@ -150,6 +151,18 @@ def _base_url(env: Mapping[str, str]) -> str | None:
     return url
 
 
+def _listen(env: Mapping[str, str], name: str, default: str | None,
+            example: str) -> tuple[str, int] | None:
+    """A host:port setting, such as WEBHOOK_LISTEN; None if unset and without a default."""
+    listen = _get(env, name) or default
+    if listen is None:
+        return None
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"{name} must be host:port, such as {example}, not {listen!r}")
+    return host, int(port)
+
+
 def _webhook(env: Mapping[str, str]) -> Webhook | None:
     url = _get(env, "WEBHOOK_URL")
     if not url:
@@ -163,12 +176,8 @@ def _webhook(env: Mapping[str, str]) -> Webhook | None:
             "WEBHOOK_SECRET must be set with WEBHOOK_URL: 16 to 256 letters, digits, _ or -"
             " (for example: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
         )
-    listen = _get(env, "WEBHOOK_LISTEN") or DEFAULT_WEBHOOK_LISTEN
-    host, _, port = listen.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ConfigError(f"WEBHOOK_LISTEN must be host:port, such as {DEFAULT_WEBHOOK_LISTEN},"
-                          f" not {listen!r}")
-    return Webhook(url=url, host=host, port=int(port), secret=secret)
+    host, port = _listen(env, "WEBHOOK_LISTEN", DEFAULT_WEBHOOK_LISTEN, DEFAULT_WEBHOOK_LISTEN)
+    return Webhook(url=url, host=host, port=port, secret=secret)
 
 
 def _existing_file(env: Mapping[str, str], name: str, default: Path | None) -> Path | None:
@@ -213,4 +222,5 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = No
         feedback=_switch(env, "FEEDBACK", default=True),
         reply_deadline=_reply_deadline(env),
         webhook=_webhook(env),
+        metrics=_listen(env, "METRICS_LISTEN", None, "0.0.0.0:9100"),
     )

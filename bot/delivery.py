@@ -19,7 +19,7 @@ from http import HTTPStatus
 from typing import Any
 
 import httpx
-from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter
 from tenacity import (
     AsyncRetrying,
@@ -29,6 +29,7 @@ from tenacity import (
     stop_before_delay,
 )
 
+from bot import metrics
 from bot.journal import Journal, current_update
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,10 @@ RATE_LIMIT_RETRIES = 1000
 # (bot/app.py).
 NOT_RETRIED = ("sendChatAction", "setMyCommands", "getMe")
 ANSWERS = ("sendMessage", "sendPhoto")  # calls that answer an update (see bot/journal.py)
+# "typing…" spends the same budget of ~30 calls a second as the answers do: it is sent only
+# while this many calls of the budget's current second are still free, and skipped else
+# (under load, when answers would queue behind it).
+ROOM_FOR_COURTESIES = 10
 SMALL_BODY_BYTES = 16 * 1024  # a request body the kernel takes in one write
 
 
@@ -87,6 +92,12 @@ class PatientRateLimiter(AIORateLimiter):
         super().__init__(max_retries=RATE_LIMIT_RETRIES)
         self.deadline = deadline
 
+    def _budget_has_room(self) -> bool:
+        """Whether the overall send budget (PTB's leaky bucket, 30 a second) has room for
+        a courtesy beside the answers."""
+        budget = self._base_limiter
+        return budget is None or budget.has_capacity(1 + ROOM_FOR_COURTESIES)
+
     async def process_request(
         self,
         callback: Callable[..., Coroutine[Any, Any, Any]],
@@ -96,6 +107,9 @@ class PatientRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
+        if endpoint == "sendChatAction" and not self._budget_has_room():
+            metrics.TYPING_SKIPPED.inc()
+            return True  # what Telegram answers to it; the user sees the answer soon enough
         if endpoint in NOT_RETRIED:
             return await super().process_request(
                 callback, args, kwargs, endpoint, data, rate_limit_args
@@ -104,6 +118,7 @@ class PatientRateLimiter(AIORateLimiter):
         def log_retry(state: RetryCallState) -> None:
             logger.warning("%s failed (%s); trying again in %.0f s", endpoint,
                            state.outcome.exception(), state.upcoming_sleep)
+            metrics.TELEGRAM_RETRIES.labels(endpoint).inc()
 
         retrying = AsyncRetrying(
             retry=retry_if_exception(worth_retrying),
@@ -112,11 +127,17 @@ class PatientRateLimiter(AIORateLimiter):
             before_sleep=log_retry,
             reraise=True,
         )
+        async def counting_errors(*args: Any) -> Any:
+            try:
+                return await super(PatientRateLimiter, self).process_request(*args)
+            except TelegramError as error:
+                metrics.TELEGRAM_ERRORS.labels(endpoint, type(error).__name__).inc()
+                raise
+
         try:
             async with asyncio.timeout(self.deadline):
                 return await retrying(
-                    super().process_request, callback, args, kwargs, endpoint, data,
-                    rate_limit_args,
+                    counting_errors, callback, args, kwargs, endpoint, data, rate_limit_args
                 )
         except TimeoutError as error:
             raise TelegramBusy(f"{endpoint} was not taken within {self.deadline:.0f} s") from error

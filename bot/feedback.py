@@ -18,7 +18,7 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot import buttons, handlers, messages
+from bot import buttons, handlers, messages, metrics
 from bot.buttons import Fix
 from bot.state import Context
 from model.feedback.corrections import NO_DIGIT, Correction, Corrections
@@ -189,6 +189,7 @@ async def _keep(update: Update, context: Context, chat_id: int, answer_message: 
                                               update.effective_user.id, answer, corrected)):
         return Outcome.ALREADY
     logger.info("A user corrected an answer (%d pictures)", len(reading.characters))
+    metrics.CORRECTIONS.labels("no digit" if corrected == NO_DIGIT else "digits").inc()
     language = handlers.language_of(update, context)
     await context.bot.edit_message_reply_markup(
         chat_id, answer_message, reply_markup=buttons.answer(language, None, shown, corrected))

@@ -16,7 +16,7 @@ from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop
 
-from bot import buttons, i18n, messages, usage
+from bot import buttons, i18n, messages, metrics, usage
 from bot.delivery import TelegramBusy, retrying_download
 from bot.journal import TRIES_WHILE_TELEGRAM_BUSY
 from bot.state import Context
@@ -179,12 +179,12 @@ async def reply_with_reading(
     except PreprocessingError as problem:
         logger.info("Could not read an image: %s", problem)
         await message.reply_text(messages.say(language, _explain(problem)))
-        context.bot_data.usage.answered(type(problem).__name__, time.monotonic() - started)
+        _answered(context, type(problem).__name__, started)
         return
     except TimedOut:
         logger.warning("Downloading an image from Telegram stalled; asked the user again")
         await message.reply_text(messages.say(language, messages.DOWNLOAD_STALLED))
-        context.bot_data.usage.answered(usage.DOWNLOAD_STALLED, time.monotonic() - started)
+        _answered(context, usage.DOWNLOAD_STALLED, started)
         return
     if reading.refusal:
         text = messages.refusal(language, reading)
@@ -194,8 +194,16 @@ async def reply_with_reading(
     if not context.bot_data.settings.feedback:  # FEEDBACK=off: no "Wrong?"
         kind = None
     await message.reply_text(text, reply_markup=buttons.answer(language, kind, reading.number))
-    context.bot_data.usage.answered(reading.refusal.name if reading.refusal else "",
-                                    time.monotonic() - started)
+    _answered(context, reading.refusal.name if reading.refusal else "", started)
+
+
+def _answered(context: Context, refusal: str, started: float) -> None:
+    """Count a photo answered (for /stats and the metrics): `refusal` names why no number
+    was given, or is empty."""
+    seconds = time.monotonic() - started
+    context.bot_data.usage.answered(refusal, seconds)
+    metrics.PHOTOS.labels(refusal or metrics.READ).inc()
+    metrics.ANSWER_SECONDS.observe(seconds)
 
 
 async def download_and_run(
@@ -320,6 +328,7 @@ async def _shared_evaluation(context: Context) -> tuple[Report, bytes]:
 
 async def _evaluate(context: Context) -> tuple[Report, bytes]:
     shared = context.bot_data
+    metrics.ACCURACY_RUNS.inc()
     report = await asyncio.to_thread(evaluate_on_mnist, shared.reader.classifier,
                                      shared.settings.mnist_path)
     logger.info("Evaluated on %d MNIST test images: %.4f", report.images, report.accuracy)

@@ -34,6 +34,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import SimpleUpdateProcessor
 
+from bot import metrics
+
 logger = logging.getLogger(__name__)
 
 KEEP_DONE_SECONDS = 24 * 3600  # done updates are kept a day, to recognise late resends
@@ -231,6 +233,7 @@ class JournaledUpdateProcessor(SimpleUpdateProcessor):
         current_update.set(update.update_id)  # the task below gets its own copy
         handling = asyncio.ensure_future(coroutine)
         self._handling.add(handling)
+        metrics.IN_FLIGHT.inc()
         try:
             await handling
         except asyncio.CancelledError:
@@ -243,4 +246,5 @@ class JournaledUpdateProcessor(SimpleUpdateProcessor):
             raise
         finally:
             self._handling.discard(handling)
+            metrics.IN_FLIGHT.dec()
         self.journal.done(update.update_id)

@@ -31,10 +31,10 @@ class BotProcess:
     polling `fake`; `settings` are added to (or override) the environment it gets."""
 
     def __init__(self, fake: FakeTelegram, workdir: Path, module: str = "bot",
-                 log_name: str = "bot.log", **settings: str) -> None:
+                 log_name: str = "bot.log", project: Path = PROJECT, **settings: str) -> None:
         self.env = {
             "PATH": os.environ["PATH"],
-            "PYTHONPATH": str(PROJECT),
+            "PYTHONPATH": str(project),  # another checkout: the bot as it was, for a baseline
             "TELEGRAM_BOT_TOKEN": fake.token,
             "TELEGRAM_BASE_URL": fake.root,
             "LOG_LEVEL": "INFO",

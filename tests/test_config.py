@@ -92,6 +92,14 @@ def test_the_reply_deadline_is_three_minutes_unless_set_to_a_sane_number_of_seco
             settings_from(REPLY_DEADLINE_SECONDS=bad)
 
 
+def test_metrics_are_served_only_when_metrics_listen_is_a_host_and_port():
+    assert settings_from().metrics is None
+    assert settings_from(METRICS_LISTEN="0.0.0.0:9100").metrics == ("0.0.0.0", 9100)
+    for bad in ("9100", "host:", "host:99999", "localhost:port"):
+        with pytest.raises(ConfigError, match=r"^METRICS_LISTEN"):
+            settings_from(METRICS_LISTEN=bad)
+
+
 def test_webhook_mode_needs_a_url_a_secret_and_a_listen_address():
     assert settings_from().webhook is None  # polling
     secret = "s3cret-with-enough-characters_00"

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from prometheus_client.parser import text_string_to_metric_families
 
 from bot import buttons, i18n, messages
 from model.reading import checkpoint
@@ -421,3 +422,29 @@ def test_a_language_chosen_with_slash_language_survives_a_restart(fake, start_bo
     bot.process.send_signal(signal.SIGTERM)
     assert bot.exit_code(timeout=8) == 0
     assert kept_about_users(tmp_path) == {}  # /language auto forgot the choice
+
+
+def test_metrics_count_photos_by_outcome_latency_retries_and_work_in_flight(
+    fake, start_bot, mnist
+):
+    port = free_port()
+    start_bot(METRICS_LISTEN=f"127.0.0.1:{port}")
+    fake.wait_for("getUpdates", timeout=120)
+    fake.fail_next("sendMessage", 500, "Internal Server Error")
+    rng = np.random.default_rng(6)
+    digit = fake.send_photo([jpeg(phone_photo(mnist.test.images[3, ..., 0], rng))])
+    blank = fake.send_photo([jpeg(Image.new("L", (640, 480), 255))], user_id=8401)
+    for message in (digit, blank):
+        fake.wait_for("sendMessage", lambda call, m=message: call.status == 200 and call.params[
+            "reply_parameters"]["message_id"] == m["message_id"], timeout=60)
+    time.sleep(0.5)
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    samples = {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+               for family in text_string_to_metric_families(text) for sample in family.samples}
+    assert samples[("digitbot_photos_total", (("outcome", "read"),))] == 1
+    assert samples[("digitbot_photos_total", (("outcome", "NO_WRITING"),))] == 1
+    assert samples[("digitbot_answer_seconds_count", ())] == 2
+    assert samples[("digitbot_telegram_retries_total", (("method", "sendMessage"),))] == 1
+    assert samples[("digitbot_telegram_errors_total", (("error", "NetworkError"),
+                                                       ("method", "sendMessage")))] == 1
+    assert samples[("digitbot_updates_in_flight", ())] == 0
