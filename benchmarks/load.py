@@ -308,10 +308,8 @@ def measure_offered(fake: FakeTelegram, project: Path, args: argparse.Namespace,
             figures[f"{rate}"]["cpu"] = ((bot.cpu_seconds() - cpu) * 1000
                                          / round(rate * args.seconds))
         figures["25"]["memory"] = bot.resident_bytes() / 2**20
-        fake.send_text("/accuracy", user_id=ADMIN)  # the first loads MNIST: not timed
-        fake.wait_for("sendPhoto", lambda call: call.params.get("chat_id") == ADMIN,
-                      timeout=300)
         figures["accuracy"] = accuracy_while_offered(fake, photos, 25, 400_000)
+        figures["accuracy again"] = accuracy_while_offered(fake, photos, 25, 500_000)
         figures["25"]["memory after"] = bot.resident_bytes() / 2**20
     finally:
         bot.stop()
@@ -358,6 +356,10 @@ def main(argv: list[str] | None = None) -> int:
         ("/accuracy under 25/s: photo p95 meanwhile (ms)", "accuracy", "during p95", "{:.0f}",
          "<= 200"),
         ("/accuracy under 25/s: photos lost meanwhile", "accuracy", "during lost", "{:.0f}", "0"),
+        ("/accuracy again: command to report (s)", "accuracy again", "accuracy seconds",
+         "{:.2f}", "<= 2"),
+        ("/accuracy again: photo p95 meanwhile (ms)", "accuracy again", "during p95", "{:.0f}",
+         "<= 200"),
         ("CPU ms per photo (bot process, at 25/s)", "25", "cpu", "{:.1f}", "<= 15"),
         ("resident MB, one replica (after 45/s; after /accuracy)", "25",
          ("memory", "memory after"), "{:.0f}; {:.0f}", "<= 150"),

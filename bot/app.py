@@ -24,7 +24,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 
-from bot import buttons, feedback, handlers, i18n, messages, metrics
+from bot import buttons, evaluation, feedback, handlers, i18n, messages, metrics
 from bot.access import MessageLimit
 from bot.alerts import ErrorAlerts
 from bot.capacity import Capacity
@@ -82,6 +82,8 @@ async def on_startup(application: Application) -> None:
     for body in unfinished:
         await application.update_queue.put(Update.de_json(body, application.bot))
     shared.housekeeping = asyncio.create_task(_housekeeping(shared))
+    if evaluation.mnist_on_disk(shared):
+        shared.evaluating_ahead = asyncio.create_task(evaluation.evaluate_ahead(shared))
     if settings.webhook:  # the health check's heartbeat, which polling would give
         shared.webhook_check = asyncio.create_task(check_webhook(
             application.bot, settings.webhook.url, settings.heartbeat_file,
@@ -125,7 +127,8 @@ async def _housekeeping(shared: BotData) -> None:
 
 async def on_stop(application: Application) -> None:
     shared: BotData = application.bot_data
-    for task in (shared.webhook_check, shared.housekeeping, *shared.retries):
+    for task in (shared.webhook_check, shared.housekeeping, shared.evaluating_ahead,
+                 *shared.retries):
         if task is not None:
             task.cancel()
 

@@ -16,12 +16,11 @@ from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop
 
-from bot import buttons, i18n, messages, metrics, usage
+from bot import buttons, evaluation, i18n, messages, metrics, usage
 from bot.delivery import TelegramBusy, retrying_download
 from bot.journal import TRIES_WHILE_TELEGRAM_BUSY
 from bot.state import Context
 from model.reading.errors import ImageTooLarge, PreprocessingError
-from model.reading.evaluate import Report, confusion_matrix_png, evaluate_on_mnist
 from model.reading.mnist import TEST_IMAGES, MnistError
 from model.reading.pictures import annotated_png
 from model.reading.reader import Reader
@@ -307,32 +306,13 @@ async def accuracy(update: Update, context: Context) -> None:
     await message.reply_text(messages.say(language, messages.EVALUATING, n=TEST_IMAGES))
     await _show(message, ChatAction.UPLOAD_PHOTO)
     try:
-        report, picture = await _shared_evaluation(context)
+        report, picture = await evaluation.report(context.bot_data)
     except (MnistError, OSError) as problem:
         logger.warning("Evaluation failed: %s", problem)
         await message.reply_text(messages.say(language, messages.EVALUATION_FAILED,
                                               reason=problem))
         return
     await message.reply_photo(picture, caption=messages.accuracy_report(language, report))
-
-
-async def _shared_evaluation(context: Context) -> tuple[Report, bytes]:
-    """The report and its picture; whoever asks while an evaluation runs shares it."""
-    shared = context.bot_data
-    running = shared.evaluation
-    if running is None:
-        running = shared.evaluation = asyncio.ensure_future(_evaluate(context))
-        running.add_done_callback(lambda _: setattr(shared, "evaluation", None))
-    return await asyncio.shield(running)  # one asker cancelled must not cancel the rest
-
-
-async def _evaluate(context: Context) -> tuple[Report, bytes]:
-    shared = context.bot_data
-    metrics.ACCURACY_RUNS.inc()
-    report = await asyncio.to_thread(evaluate_on_mnist, shared.reader.classifier,
-                                     shared.settings.mnist_path)
-    logger.info("Evaluated on %d MNIST test images: %.4f", report.images, report.accuracy)
-    return report, await asyncio.to_thread(confusion_matrix_png, report)
 
 
 async def stats(update: Update, context: Context) -> None:

@@ -36,6 +36,8 @@ class BotData:
     reader: Reader = field(init=False)
     # While running:
     evaluation: "asyncio.Future[tuple[Report, bytes]] | None" = None  # the /accuracy under way
+    accuracy_report: tuple[Report, bytes] | None = None  # and its result, kept (bot/evaluation.py)
+    evaluating_ahead: "asyncio.Task[None] | None" = None  # at start-up
     webhook_check: "asyncio.Task[None] | None" = None  # the webhook's heartbeat
     housekeeping: "asyncio.Task[None] | None" = None  # old journal entries, expired typed
     # corrections and old usage rows forgotten every minute

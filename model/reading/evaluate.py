@@ -6,7 +6,6 @@ The bot's /accuracy answers with the same report and confusion-matrix picture.
 """
 
 import argparse
-import functools
 import io
 import os
 import time
@@ -67,14 +66,9 @@ def evaluate(classifier: Classifier, split: Split) -> Report:
     )
 
 
-@functools.lru_cache(maxsize=1)
-def _test_set(mnist_path: str | Path | None) -> Split:
-    return load_mnist_test(mnist_path)  # 31 MB, kept: loading it again takes longer than using it
-
-
 def evaluate_on_mnist(classifier: Classifier, mnist_path: str | Path | None = None) -> Report:
     """Evaluate on MNIST's test set, from `mnist_path` or Keras' download, on every core."""
-    return evaluate(classifier.with_threads(os.cpu_count() or 1), _test_set(mnist_path))
+    return evaluate(classifier.with_threads(os.cpu_count() or 1), load_mnist_test(mnist_path))
 
 
 CELL = 44  # pixels per cell of the confusion-matrix picture

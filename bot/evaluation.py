@@ -1,0 +1,98 @@
+"""/accuracy's evaluation on MNIST's test set: one at a time, yielding to photos, and
+done once per network.
+
+The served network does not change while the bot runs, so neither does its accuracy on
+a fixed test set: it is evaluated once, at start-up when MNIST is on disk (MNIST_PATH, or
+Keras' cache), else at the first /accuracy, and the report is kept for every /accuracy
+after. Admins asking while it runs share it. It runs in a thread of its own at the
+lowest CPU priority, with the network's own threads, so that photos arriving meanwhile
+are read first.
+"""
+
+import asyncio
+import logging
+import os
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+from bot import metrics
+from bot.state import BotData
+from model.reading.evaluate import Report, confusion_matrix_png, evaluate_on_mnist
+from model.reading.mnist import keras_cache
+
+logger = logging.getLogger(__name__)
+
+LOWEST_PRIORITY = 19  # the niceness of the evaluation's thread (and the threads it starts)
+
+T = TypeVar("T")
+
+
+def mnist_on_disk(shared: BotData) -> bool:
+    """Whether evaluating needs no download."""
+    path = shared.settings.mnist_path
+    return path.is_file() if path is not None else keras_cache().is_file()
+
+
+async def evaluate_ahead(shared: BotData) -> None:
+    """At start-up: the report, so that the first /accuracy need not wait for it."""
+    try:
+        await report(shared)
+    except Exception as error:  # /accuracy will try again, and say what went wrong
+        logger.warning("Could not evaluate the network at start-up: %s", error)
+
+
+async def report(shared: BotData) -> tuple[Report, bytes]:
+    """The report and its confusion-matrix picture: kept, under way, or evaluated now."""
+    if shared.accuracy_report is not None:
+        return shared.accuracy_report
+    running = shared.evaluation
+    if running is None:
+        running = shared.evaluation = asyncio.ensure_future(_evaluate(shared))
+        running.add_done_callback(lambda _: setattr(shared, "evaluation", None))
+    return await asyncio.shield(running)  # one asker cancelled must not cancel the rest
+
+
+async def _evaluate(shared: BotData) -> tuple[Report, bytes]:
+    metrics.ACCURACY_RUNS.inc()
+    result = await in_background(_evaluate_and_draw, shared)
+    logger.info("Evaluated on %d MNIST test images: %.4f", result[0].images, result[0].accuracy)
+    shared.accuracy_report = result
+    return result
+
+
+def _evaluate_and_draw(shared: BotData) -> tuple[Report, bytes]:
+    evaluated = evaluate_on_mnist(shared.reader.classifier, shared.settings.mnist_path)
+    return evaluated, confusion_matrix_png(evaluated)
+
+
+async def in_background(function: Callable[..., T], *args: object) -> T:
+    """`function(*args)` in a new thread at the lowest CPU priority. (Not in asyncio's
+    worker threads: a thread's priority, once lowered, cannot be raised again without
+    privileges, and those threads read photos.)"""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[T] = loop.create_future()
+
+    def run() -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOWEST_PRIORITY)
+        except (AttributeError, OSError) as error:  # not Linux: at the usual priority
+            logger.debug("Could not lower the evaluation's priority: %s", error)
+        try:
+            result = function(*args)
+        except BaseException as error:  # handed to the awaiting coroutine
+            loop.call_soon_threadsafe(_settle, done, None, error)
+        else:
+            loop.call_soon_threadsafe(_settle, done, result, None)
+
+    threading.Thread(target=run, name="evaluation", daemon=True).start()
+    return await done
+
+
+def _settle(future: "asyncio.Future[T]", result: T | None, error: BaseException | None) -> None:
+    if future.cancelled():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)  # type: ignore[arg-type]
