@@ -27,6 +27,7 @@ generator and the fake server share the machine's cores with the bot.
 import argparse
 import io
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -316,6 +317,56 @@ def measure_offered(fake: FakeTelegram, project: Path, args: argparse.Namespace,
     return figures
 
 
+def measure_replicas(fake: FakeTelegram, args: argparse.Namespace, photos: list[bytes],
+                     workdir: Path) -> dict[str, dict[str, float]]:
+    """Two webhook replicas sharing a redis-server, fed in turn: 45 photos a second, then
+    a language chosen through one replica and used by the other, and a user's photos
+    limited across both."""
+    from tests.test_replicas import RedisServer  # a test helper: redis-server on a free port
+
+    redis_server = RedisServer(workdir)
+    ports = [free_port(), free_port()]
+    bots = [BotProcess(
+        fake, workdir, log_name=f"replica-{k}.log", REDIS_URL=redis_server.url,
+        WEBHOOK_URL=f"http://127.0.0.1:{ports[0]}/telegram", WEBHOOK_SECRET="s" * 32,
+        WEBHOOK_LISTEN=f"127.0.0.1:{port}", DATA_DIR=str(workdir / f"data-{k}"),
+        HEARTBEAT_FILE=str(workdir / f"heartbeat-{k}"), MNIST_PATH=str(args.mnist_path),
+        LOG_LEVEL="WARNING", PHOTOS_PER_MINUTE="5",
+    ) for k, port in enumerate(ports)]
+    fake.feed_in_turn([f"http://127.0.0.1:{port}/telegram" for port in ports])
+    try:
+        deadline = time.monotonic() + 300
+        while len(fake.calls("setWebhook")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        offer(fake, photos, 5, 2, 100_000)  # warm-up
+        figures = offer(fake, photos, 45, args.seconds, 300_000)
+        menu = fake.replies_to(fake.send_text("/language", user_id=900_001), timeout=60)
+        german = next(button for row in menu.params["reply_markup"]["inline_keyboard"]
+                      for button in row if button["text"] == "Deutsch")
+        fake.send_callback_query(german["callback_data"], message=menu.result,
+                                 user_id=900_001)
+        fake.wait_for("editMessageText", timeout=60)
+        helps = [fake.send_text("/help", user_id=900_001) for _ in range(2)]
+        shared = all(fake.replies_to(m, timeout=60).params["text"].startswith("Schick")
+                     for m in helps) and len({fake.taken_by(m) for m in helps}) == 2
+        flood = [fake.send_photo([photos[0]], user_id=900_002) for _ in range(10)]
+        time.sleep(5)
+        told = [call for call in fake.calls("sendMessage") if call.status == 200
+                and call.params["chat_id"] == flood[0]["chat"]["id"]]
+        figures["shared"] = float(shared and len(told) == 5 + 1)  # 5 readings and a note
+    finally:
+        for bot in bots:
+            bot.stop()
+        redis_server.stop()
+    return {"45": figures}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", type=Path, help="a checkout of the bot to compare with")
@@ -337,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, project in variants.items():
         with FakeTelegram() as fake, tempfile.TemporaryDirectory() as tmp:
             results[name] = measure_offered(fake, project, args, photos, Path(tmp))
+    with FakeTelegram() as fake, tempfile.TemporaryDirectory() as tmp:
+        replicas = measure_replicas(fake, args, photos, Path(tmp))
 
     print(f"Offered load: photos at a fixed rate for {args.seconds:.0f} s each, each from its"
           f" own user (1280 px JPEG), {os.cpu_count()} cores, fake Bot API on this machine\n")
@@ -369,6 +422,11 @@ def main(argv: list[str] | None = None) -> int:
         cells = "".join(f"{form.format(*(results[name][group][key] for key in keys)):>14}"
                         for name in results)
         print(f"{what:<52}{cells}   {goal}")
+    two = replicas["45"]
+    print(f"\nTwo replicas (webhook, fed in turn) with redis-server, 45/s offered:"
+          f" {two['answered']:.1f} answers a second (goal >= 27), {two['lost']:.0f} lost,"
+          f" p95 {two['p95']:.0f} ms; language and limits shared across them:"
+          f" {'yes' if two['shared'] else 'NO'}")
     return 0
 
 

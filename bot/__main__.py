@@ -24,6 +24,7 @@ def main() -> None:
     from telegram.error import InvalidToken
 
     from bot.app import MetricsUnavailable, run  # only once the settings are known good
+    from bot.shared_state import RedisUnavailable
     from model.reading.checkpoint import CheckpointError
 
     logger = logging.getLogger("bot")
@@ -38,6 +39,9 @@ def main() -> None:
         sys.exit(1)
     except CheckpointError as problem:
         logger.error("Cannot start: %s (check CHECKPOINT)", problem)
+        sys.exit(1)
+    except RedisUnavailable as problem:
+        logger.error("Cannot start: %s: start Redis, or check REDIS_URL", problem)
         sys.exit(1)
     except MetricsUnavailable as problem:
         logger.error("Cannot start: %s (choose another port or address)", problem)

@@ -1,17 +1,23 @@
 """Who may use the bot, and how often: an allow-list and a per-user message limit.
 
-The counting is done by the `limits` library (a moving window, in memory): within any
-60 seconds a user may send `per_minute` messages; the first one over gets a note saying
-when to try again, the rest are dropped in silence, so a flood costs one reply.
+The counting is done by the `limits` library (a moving window): within any 60 seconds a
+user may send `per_minute` messages; the first one over gets a note saying when to try
+again, the rest are dropped in silence, so a flood costs one reply. The counts are kept in
+memory, or with REDIS_URL in Redis, so that replicas count a user's messages together.
+If Redis fails mid-run, messages are let through (and logged) rather than lost.
 """
 
+import logging
 import math
 import time
 from dataclasses import dataclass
 
 from limits import RateLimitItemPerMinute
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -20,21 +26,38 @@ class Verdict:
     note_seconds: int | None = None  # refused, and worth a note: "try again in N s"
 
 
+def storage(redis_url: str | None) -> Storage:
+    if not redis_url:
+        return MemoryStorage()
+    return RedisStorage(redis_url.replace("redis", "async+redis", 1), implementation="redispy",
+                        wrap_exceptions=True, key_prefix="digitbot:limits")
+
+
 class MessageLimit:
-    def __init__(self, per_minute: int) -> None:
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+    def __init__(self, per_minute: int, redis_url: str | None = None) -> None:
+        self._limiter = MovingWindowRateLimiter(storage(redis_url))
         self._messages = RateLimitItemPerMinute(per_minute)
         self._notes = RateLimitItemPerMinute(1)
 
-    def check(self, user_id: int) -> Verdict:
+    async def check(self, user_id: int) -> Verdict:
         """Count one message from `user_id`: allowed, refused with a note, or refused."""
-        if self._limiter.hit(self._messages, "message", str(user_id)):
+        try:
+            if await self._limiter.hit(self._messages, "message", str(user_id)):
+                return Verdict(allowed=True)
+            if not await self._limiter.hit(self._notes, "note", str(user_id)):
+                return Verdict(allowed=False)
+            reset_at, _ = await self._limiter.get_window_stats(self._messages, "message",
+                                                               str(user_id))
+        except StorageError as error:
+            logger.warning("Could not count a message against the limit (%s): let through",
+                           error)
             return Verdict(allowed=True)
-        if not self._limiter.hit(self._notes, "note", str(user_id)):
-            return Verdict(allowed=False)
-        reset_at, _ = self._limiter.get_window_stats(self._messages, "message", str(user_id))
         return Verdict(allowed=False, note_seconds=max(1, math.ceil(reset_at - time.time())))
 
-    def first_refusal(self, user_id: int) -> bool:
+    async def first_refusal(self, user_id: int) -> bool:
         """Whether to tell a user who is not allowed so: once a minute, not per message."""
-        return self._limiter.hit(self._notes, "not allowed", str(user_id))
+        try:
+            return await self._limiter.hit(self._notes, "not allowed", str(user_id))
+        except StorageError as error:
+            logger.warning("Could not count a refusal note (%s): sent", error)
+            return True

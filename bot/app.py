@@ -24,7 +24,17 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 
-from bot import buttons, evaluation, feedback, handlers, i18n, messages, metrics
+from bot import (
+    buttons,
+    evaluation,
+    feedback,
+    handlers,
+    i18n,
+    languages_before,
+    messages,
+    metrics,
+    shared_state,
+)
 from bot.access import MessageLimit
 from bot.alerts import ErrorAlerts
 from bot.capacity import Capacity
@@ -32,10 +42,10 @@ from bot.config import Settings
 from bot.delivery import JournalingTransport, PatientRateLimiter
 from bot.heartbeat import PollingRequest, check_webhook
 from bot.journal import Journal, JournaledQueue, JournaledUpdateProcessor
-from bot.persistence import LanguageChoices
 from bot.state import BotData
-from bot.usage import UsageLog
+from bot.usage import SharedUsageLog, UsageLog
 from model.feedback import corrections
+from model.feedback.shared_corrections import SharedCorrections
 from model.reading.reader import Reader
 
 logger = logging.getLogger(__name__)
@@ -76,6 +86,7 @@ async def on_startup(application: Application) -> None:
         "Loaded %s (MNIST test accuracy %s)",
         settings.checkpoint.name, shared.reader.metadata.get("test_accuracy", "unknown"),
     )
+    await languages_before.move_into(shared.state, settings.data_dir)
     unfinished = shared.journal.unfinished()
     if unfinished:
         logger.info("Answering %d updates a previous run received but did not", len(unfinished))
@@ -120,8 +131,12 @@ async def _housekeeping(shared: BotData) -> None:
     corrections no longer awaited, usage rows after 30 days), also when the bot is quiet."""
     while True:
         shared.journal.prune()
-        shared.corrections.purge_expired()
-        shared.usage.prune()
+        try:  # (off the event loop: with REDIS_URL, these go to Redis)
+            await asyncio.to_thread(shared.corrections.purge_expired)
+            await asyncio.to_thread(shared.usage.prune)
+        except shared_state.StateError as error:
+            logger.warning("Housekeeping in the shared state failed (%s); again in a minute",
+                           error)
         await asyncio.sleep(60)
 
 
@@ -131,6 +146,7 @@ async def on_stop(application: Application) -> None:
                  *shared.retries):
         if task is not None:
             task.cancel()
+    await shared.state.close()
 
 
 def environment_proxy(url: str) -> str | None:
@@ -203,7 +219,6 @@ def build_application(settings: Settings) -> Application:
                 proxy=environment_proxy(settings.base_url or TELEGRAM))},
         ))
         .get_updates_request(polling)
-        .persistence(LanguageChoices(settings.data_dir / "languages.pickle"))
         .post_init(on_startup)
         .post_stop(on_stop)
     )
@@ -214,12 +229,15 @@ def build_application(settings: Settings) -> Application:
     shared: BotData = application.bot_data
     shared.settings = settings
     shared.journal = journal
-    shared.message_limit = MessageLimit(settings.photos_per_minute)
+    shared.message_limit = MessageLimit(settings.photos_per_minute, settings.redis_url)
+    shared.state = shared_state.open_state(settings.redis_url, settings.data_dir)
     shared.error_alerts = ErrorAlerts(settings.admin_ids, settings.token)
     shared.capacity = Capacity()
-    shared.usage = UsageLog(settings.data_dir / "usage.sqlite3")
+    shared.usage = (SharedUsageLog(settings.redis_url) if settings.redis_url
+                    else UsageLog(settings.data_dir / "usage.sqlite3"))
     # Opened with FEEDBACK=off too: /forget must still delete what was kept before.
-    shared.corrections = corrections.Corrections(settings.data_dir / corrections.STORE)
+    shared.corrections = (SharedCorrections(settings.redis_url) if settings.redis_url
+                          else corrections.Corrections(settings.data_dir / corrections.STORE))
     polling.on_token_rejected = lambda: _stop_for_good(application)
 
     new = filters.UpdateType.MESSAGE  # edits of old messages are not asked again
@@ -279,6 +297,8 @@ def _stop_for_good(application: Application) -> None:
 def run(settings: Settings) -> int:
     """Poll Telegram, or serve its webhook, until interrupted (Ctrl+C or SIGTERM); the
     process's exit code."""
+    if settings.redis_url:
+        shared_state.check_redis(settings.redis_url)
     application = build_application(settings)
     if settings.metrics:
         host, port = settings.metrics

@@ -54,6 +54,7 @@ class Settings:
     reply_deadline: float = DEFAULT_REPLY_DEADLINE  # seconds an answer is retried; then later
     webhook: Webhook | None = None  # None: long polling
     metrics: tuple[str, int] | None = None  # (host, port) serving /metrics; None: none
+    redis_url: str | None = None  # state replicas share (bot/shared_state.py); None: DATA_DIR
 
     @property
     def bot_id(self) -> int:
@@ -163,6 +164,16 @@ def _listen(env: Mapping[str, str], name: str, default: str | None,
     return host, int(port)
 
 
+def _redis_url(env: Mapping[str, str]) -> str | None:
+    url = _get(env, "REDIS_URL")
+    if not url:
+        return None
+    if not re.match(r"^(redis|rediss)://[^\s]*$", url):
+        raise ConfigError("REDIS_URL must be a Redis URL such as redis://redis:6379/0"
+                          " (rediss:// for TLS)")
+    return url
+
+
 def _webhook(env: Mapping[str, str]) -> Webhook | None:
     url = _get(env, "WEBHOOK_URL")
     if not url:
@@ -223,4 +234,5 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = No
         reply_deadline=_reply_deadline(env),
         webhook=_webhook(env),
         metrics=_listen(env, "METRICS_LISTEN", None, "0.0.0.0:9100"),
+        redis_url=_redis_url(env),
     )

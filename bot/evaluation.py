@@ -4,19 +4,25 @@ done once per network.
 The served network does not change while the bot runs, so neither does its accuracy on
 a fixed test set: it is evaluated once, at start-up when MNIST is on disk (MNIST_PATH, or
 Keras' cache), else at the first /accuracy, and the report is kept for every /accuracy
-after. Admins asking while it runs share it. It runs in a thread of its own at the
-lowest CPU priority, with the network's own threads, so that photos arriving meanwhile
-are read first.
+after, in the shared state: with REDIS_URL, one replica evaluates (holding a lock) and the
+others use its report. Admins asking while it runs share it. It runs in a thread of its
+own at the lowest CPU priority, with the network's own threads, so that photos arriving
+meanwhile are read first.
 """
 
 import asyncio
+import base64
+import json
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+import numpy as np
+
 from bot import metrics
+from bot.shared_state import StateError
 from bot.state import BotData
 from model.reading.evaluate import Report, confusion_matrix_png, evaluate_on_mnist
 from model.reading.mnist import keras_cache
@@ -24,6 +30,8 @@ from model.reading.mnist import keras_cache
 logger = logging.getLogger(__name__)
 
 LOWEST_PRIORITY = 19  # the niceness of the evaluation's thread (and the threads it starts)
+LOCK_SECONDS = 120.0  # a replica that died evaluating holds the lock at most this long
+WAIT_SECONDS = 0.5  # how often a replica waiting for another's report looks for it
 
 T = TypeVar("T")
 
@@ -44,6 +52,8 @@ async def evaluate_ahead(shared: BotData) -> None:
 
 async def report(shared: BotData) -> tuple[Report, bytes]:
     """The report and its confusion-matrix picture: kept, under way, or evaluated now."""
+    if shared.accuracy_report is None:
+        shared.accuracy_report = await _kept(shared)
     if shared.accuracy_report is not None:
         return shared.accuracy_report
     running = shared.evaluation
@@ -54,11 +64,58 @@ async def report(shared: BotData) -> tuple[Report, bytes]:
 
 
 async def _evaluate(shared: BotData) -> tuple[Report, bytes]:
-    metrics.ACCURACY_RUNS.inc()
-    result = await in_background(_evaluate_and_draw, shared)
-    logger.info("Evaluated on %d MNIST test images: %.4f", result[0].images, result[0].accuracy)
-    shared.accuracy_report = result
+    """Evaluate, unless another replica is at it: then wait for its report."""
+    lock = f"accuracy:{shared.reader.version}:evaluating"
+    while not await _try(shared.state.put_new(lock, b"", LOCK_SECONDS), default=True):
+        kept = await _kept(shared)
+        if kept is not None:
+            shared.accuracy_report = kept
+            return kept
+        await asyncio.sleep(WAIT_SECONDS)
+    try:
+        kept = await _kept(shared)  # by a replica that held the lock just before
+        if kept is not None:
+            shared.accuracy_report = kept
+            return kept
+        metrics.ACCURACY_RUNS.inc()
+        result = await in_background(_evaluate_and_draw, shared)
+        logger.info("Evaluated on %d MNIST test images: %.4f", result[0].images,
+                    result[0].accuracy)
+        shared.accuracy_report = result
+        await _try(shared.state.put(f"accuracy:{shared.reader.version}", _dumps(result)))
+    finally:
+        await _try(shared.state.delete(lock))
     return result
+
+
+async def _kept(shared: BotData) -> tuple[Report, bytes] | None:
+    """The report of this network that a replica (or this process) kept, if any."""
+    kept = await _try(shared.state.get(f"accuracy:{shared.reader.version}"))
+    return _loads(kept) if kept else None
+
+
+async def _try(call: Awaitable[T], default: T | None = None) -> T | None:
+    """A call on the shared state; `default` if it fails (the evaluation goes on alone)."""
+    try:
+        return await call
+    except StateError as error:
+        logger.warning("Could not share /accuracy's evaluation (%s)", error)
+        return default
+
+
+def _dumps(result: tuple[Report, bytes]) -> bytes:
+    report, picture = result
+    return json.dumps({"accuracy": report.accuracy, "per_digit": report.per_digit,
+                       "confusion": report.confusion.tolist(), "images": report.images,
+                       "seconds": report.seconds,
+                       "picture": base64.b64encode(picture).decode()}).encode()
+
+
+def _loads(data: bytes) -> tuple[Report, bytes]:
+    fields = json.loads(data)
+    picture = base64.b64decode(fields.pop("picture"))
+    fields["confusion"] = np.array(fields["confusion"], dtype=np.int64)
+    return Report(**fields), picture
 
 
 def _evaluate_and_draw(shared: BotData) -> tuple[Report, bytes]:

@@ -8,6 +8,7 @@ than the answer the user saw (it was updated since), nothing is kept. A user who
 to type a number has `WAIT_FOR_NUMBER_SECONDS` to send it; any other text cancels.
 """
 
+import asyncio
 import enum
 import logging
 import re
@@ -20,8 +21,10 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot import buttons, handlers, messages, metrics
 from bot.buttons import Fix
+from bot.shared_state import StateError
 from bot.state import Context
 from model.feedback.corrections import NO_DIGIT, Correction, Corrections
+from model.feedback.shared_corrections import SharedCorrections
 from model.reading.errors import PreprocessingError
 from model.reading.reader import Reader
 from model.reading.result import Reading
@@ -142,7 +145,13 @@ async def take_typed_number(update: Update, context: Context) -> None:
     corrections, message = context.bot_data.corrections, update.effective_message
     if message is None or update.effective_user is None:
         return
-    pending = corrections.take_pending(update.effective_user.id, message.chat_id)
+    # Off the event loop: with REDIS_URL this asks Redis, and it runs for every message.
+    try:
+        pending = await asyncio.to_thread(corrections.take_pending, update.effective_user.id,
+                                          message.chat_id)
+    except StateError as error:  # the message is handled as usual rather than lost
+        logger.warning("Could not look for a typed correction (%s)", error)
+        return
     if pending is None:
         return
     text = (message.text or "").strip()
@@ -196,8 +205,8 @@ async def _keep(update: Update, context: Context, chat_id: int, answer_message: 
     return Outcome.KEPT
 
 
-def _correction(corrections: Corrections, reader: Reader, reading: Reading, user_id: int,
-                answer: str, corrected: str) -> Correction:
+def _correction(corrections: Corrections | SharedCorrections, reader: Reader,
+                reading: Reading, user_id: int, answer: str, corrected: str) -> Correction:
     return Correction(
         answer=answer,
         user=corrections.user_key(user_id),

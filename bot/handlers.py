@@ -19,7 +19,8 @@ from telegram.ext import ApplicationHandlerStop
 from bot import buttons, evaluation, i18n, messages, metrics, usage
 from bot.delivery import TelegramBusy, retrying_download
 from bot.journal import TRIES_WHILE_TELEGRAM_BUSY
-from bot.state import Context
+from bot.shared_state import StateError
+from bot.state import BotData, Context
 from model.reading.errors import ImageTooLarge, PreprocessingError
 from model.reading.mnist import TEST_IMAGES, MnistError
 from model.reading.pictures import annotated_png
@@ -28,7 +29,8 @@ from model.reading.reader import Reader
 logger = logging.getLogger(__name__)
 
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API serves no bigger file to bots
-LANGUAGE = "language"  # in user_data: the code chosen with /language (all user_data holds)
+LANGUAGE = "language"  # in user_data: the code chosen with /language, for this update
+# (read from the shared state by `admit`: another replica may have been told it)
 CHOSEN = "language:"  # callback data of /language's buttons: CHOSEN + code, or + AUTO
 AUTO = "auto"
 DOWNLOAD_STALL_SECONDS = 5.0  # no byte for this long: the download has hung
@@ -49,17 +51,18 @@ async def admit(update: Update, context: Context) -> None:
     settings, limit = context.bot_data.settings, context.bot_data.message_limit
     allowed = settings.allowed_user_ids
     if allowed and user.id not in allowed and user.id not in settings.admin_ids:
-        if limit.first_refusal(user.id):
+        if await limit.first_refusal(user.id):
             await _tell(update, say_to(update, context, messages.NOT_ALLOWED))
         elif update.callback_query:  # dropped, but answered: else the button spins
             await update.callback_query.answer()
         raise ApplicationHandlerStop
     if update.message is None and update.callback_query is None:
         return  # edits, joins and the like: no handler answers them
+    await _recall_language(user.id, context)
     if update.update_id in context.bot_data.retried:  # counted when it first came
         context.bot_data.retried.discard(update.update_id)
         return
-    verdict = limit.check(user.id)
+    verdict = await limit.check(user.id)
     if verdict.allowed:
         return
     if verdict.note_seconds is not None:
@@ -68,6 +71,29 @@ async def admit(update: Update, context: Context) -> None:
     elif update.callback_query:  # dropped, but answered: else the button spins
         await update.callback_query.answer()
     raise ApplicationHandlerStop
+
+
+async def _recall_language(user_id: int, context: Context) -> None:
+    """The language `user_id` chose with /language, if any, into `context.user_data`."""
+    try:
+        chosen = await context.bot_data.state.get(f"language:{user_id}")
+    except StateError as error:  # answered in their app's language rather than not at all
+        logger.warning("Could not read a user's language (%s)", error)
+        return
+    if chosen:
+        context.user_data[LANGUAGE] = chosen.decode()
+    else:
+        context.user_data.pop(LANGUAGE, None)
+
+
+async def _remember_language(user_id: int, code: str | None, context: Context) -> None:
+    """Keep `code` as `user_id`'s language (None: their app's again), for every replica."""
+    if code:
+        context.user_data[LANGUAGE] = code
+        await context.bot_data.state.put(f"language:{user_id}", code.encode())
+    else:
+        context.user_data.pop(LANGUAGE, None)
+        await context.bot_data.state.delete(f"language:{user_id}")
 
 
 def language_of(update: object, context: Context) -> i18n.Language:
@@ -112,8 +138,7 @@ async def forget(update: Update, context: Context) -> None:
     """/forget: delete everything the bot keeps about the user who sends it, and say so."""
     user_id = update.effective_user.id
     count = context.bot_data.corrections.forget(user_id)
-    context.user_data.clear()  # the language chosen, the only thing kept per user there
-    await context.application.update_persistence()  # off the disk now, not in a minute
+    await _remember_language(user_id, None, context)
     logger.info("A user asked to be forgotten (%d corrections deleted)", count)
     await update.effective_message.reply_text(
         say_to(update, context, messages.FORGOTTEN, n=count) if count
@@ -178,12 +203,12 @@ async def reply_with_reading(
     except PreprocessingError as problem:
         logger.info("Could not read an image: %s", problem)
         await message.reply_text(messages.say(language, _explain(problem)))
-        _answered(context, type(problem).__name__, started)
+        await _answered(context, type(problem).__name__, started)
         return
     except TimedOut:
         logger.warning("Downloading an image from Telegram stalled; asked the user again")
         await message.reply_text(messages.say(language, messages.DOWNLOAD_STALLED))
-        _answered(context, usage.DOWNLOAD_STALLED, started)
+        await _answered(context, usage.DOWNLOAD_STALLED, started)
         return
     if reading.refusal:
         text = messages.refusal(language, reading)
@@ -193,16 +218,19 @@ async def reply_with_reading(
     if not context.bot_data.settings.feedback:  # FEEDBACK=off: no "Wrong?"
         kind = None
     await message.reply_text(text, reply_markup=buttons.answer(language, kind, reading.number))
-    _answered(context, reading.refusal.name if reading.refusal else "", started)
+    await _answered(context, reading.refusal.name if reading.refusal else "", started)
 
 
-def _answered(context: Context, refusal: str, started: float) -> None:
+async def _answered(context: Context, refusal: str, started: float) -> None:
     """Count a photo answered (for /stats and the metrics): `refusal` names why no number
     was given, or is empty."""
     seconds = time.monotonic() - started
-    context.bot_data.usage.answered(refusal, seconds)
     metrics.PHOTOS.labels(refusal or metrics.READ).inc()
     metrics.ANSWER_SECONDS.observe(seconds)
+    try:  # off the event loop: with REDIS_URL, this goes to Redis
+        await asyncio.to_thread(context.bot_data.usage.answered, refusal, seconds)
+    except StateError as error:
+        logger.warning("Could not count a photo for /stats (%s)", error)
 
 
 async def download_and_run(
@@ -265,8 +293,7 @@ def _annotated(reader: Reader, data: bytes) -> bytes:
 async def choose_language(update: Update, context: Context) -> None:
     """/language: a button for each language; /language auto: back to Telegram's."""
     if context.args and context.args[0].lower() == AUTO:
-        context.user_data.pop(LANGUAGE, None)
-        await context.application.update_persistence()  # on disk now, not in a minute
+        await _remember_language(update.effective_user.id, None, context)
         await update.effective_message.reply_text(
             say_to(update, context, messages.LANGUAGE_AUTOMATIC))
         return
@@ -283,11 +310,9 @@ async def language_chosen(update: Update, context: Context) -> None:
     """A press on one of /language's buttons: keep the choice, confirm it in that language."""
     query = update.callback_query
     code = query.data.removeprefix(CHOSEN)
-    if code in i18n.LANGUAGES:
-        context.user_data[LANGUAGE] = code
-    else:  # "Automatic" (or a language this version no longer has)
-        context.user_data.pop(LANGUAGE, None)
-    await context.application.update_persistence()  # on disk now, not in a minute
+    # "Automatic" (or a language this version no longer has): their app's
+    await _remember_language(query.from_user.id, code if code in i18n.LANGUAGES else None,
+                             context)
     await query.answer()
     confirmation = messages.LANGUAGE_CHOSEN if LANGUAGE in context.user_data else (
         messages.LANGUAGE_AUTOMATIC)
@@ -317,18 +342,20 @@ async def accuracy(update: Update, context: Context) -> None:
 
 async def stats(update: Update, context: Context) -> None:
     """/stats (admins): how the bot did in use over the last day and week."""
-    shared = context.bot_data
-    week_ago = time.time() - 7 * usage.DAY
-    corrected = shared.corrections.since(week_ago)
-    report = usage.Usage(
+    report = await asyncio.to_thread(_usage, context.bot_data)  # (with Redis: off the loop)
+    await update.effective_message.reply_text(
+        messages.usage_report(language_of(update, context), report))
+
+
+def _usage(shared: BotData) -> usage.Usage:
+    corrected = shared.corrections.since(time.time() - 7 * usage.DAY)
+    return usage.Usage(
         day=shared.usage.period(usage.DAY), week=shared.usage.period(7 * usage.DAY),
         corrections_day=sum(at >= time.time() - usage.DAY for at, *_ in corrected),
         corrections_week=len(corrected),
         confusions=usage.confusions([row[1:] for row in corrected]),
         feedback=shared.settings.feedback,
     )
-    await update.effective_message.reply_text(
-        messages.usage_report(language_of(update, context), report))
 
 
 async def refuse_admin_command(update: Update, context: Context) -> None:

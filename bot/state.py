@@ -15,8 +15,10 @@ from bot.alerts import ErrorAlerts
 from bot.capacity import Capacity
 from bot.config import Settings
 from bot.journal import Journal
-from bot.usage import UsageLog
+from bot.shared_state import SharedState
+from bot.usage import SharedUsageLog, UsageLog
 from model.feedback.corrections import Corrections
+from model.feedback.shared_corrections import SharedCorrections
 from model.reading.evaluate import Report
 from model.reading.reader import Reader
 
@@ -27,10 +29,11 @@ class BotData:
     settings: Settings = field(init=False)
     journal: Journal = field(init=False)  # updates not yet answered (bot/journal.py)
     message_limit: MessageLimit = field(init=False)  # PHOTOS_PER_MINUTE, the allow-list notes
+    state: SharedState = field(init=False)  # languages, /accuracy (bot/shared_state.py)
     error_alerts: ErrorAlerts = field(init=False)  # errors reported to the admins
     capacity: Capacity = field(init=False)  # files held and reads at once
-    usage: UsageLog = field(init=False)  # photos answered, for /stats (bot/usage.py)
-    corrections: Corrections = field(init=False)  # what users corrected
+    usage: UsageLog | SharedUsageLog = field(init=False)  # photos answered (/stats)
+    corrections: Corrections | SharedCorrections = field(init=False)  # what users corrected
     # (model/feedback/corrections.py); with FEEDBACK=off, only for /forget and /stats
     # Set at start-up (`app.on_startup`), before the first update is handled:
     reader: Reader = field(init=False)

@@ -1,16 +1,21 @@
 """How the bot does in use, for /stats: one row per photo answered, with no user in it.
 
 `DATA_DIR/usage.sqlite3` keeps, for `KEEP_DAYS`, when each photo was answered, whether
-a number was given or why not, and how long the answer took. /stats adds the
-corrections users made (`model/feedback/corrections.py`).
+a number was given or why not, and how long the answer took; with REDIS_URL, Redis keeps
+the same rows for all replicas (`SharedUsageLog`). Both are written off the event loop.
+/stats adds the corrections users made (`model/feedback/corrections.py`).
 """
 
+import json
+import secrets
 import sqlite3
 import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import redis
 
 KEEP_DAYS = 30
 DAY = 24 * 3600
@@ -54,7 +59,7 @@ def confusions(corrected: list[tuple[str, str, str]], top: int = 5) -> list[tupl
 
 class UsageLog:
     def __init__(self, path: Path) -> None:
-        self._db = sqlite3.connect(path, isolation_level=None)
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS answers (at REAL NOT NULL,"
                          " refusal TEXT NOT NULL, seconds REAL NOT NULL)")
@@ -71,6 +76,29 @@ class UsageLog:
     def period(self, seconds: float) -> Period:
         rows = self._db.execute("SELECT refusal, seconds FROM answers WHERE at >= ?",
                                 (time.time() - seconds,)).fetchall()
+        times = [took for _, took in rows]
+        return Period(photos=len(rows), refusals=Counter(r for r, _ in rows if r),
+                      median_seconds=statistics.median(times) if times else None)
+
+
+class SharedUsageLog:
+    """The rows of every replica, in Redis: a sorted set by time."""
+
+    KEY = "digitbot:usage"
+
+    def __init__(self, url: str) -> None:
+        self._redis = redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
+
+    def answered(self, refusal: str, seconds: float) -> None:
+        row = json.dumps([refusal, seconds, secrets.token_hex(4)])  # (the tag keeps equal
+        self._redis.zadd(self.KEY, {row: time.time()})  # rows apart in the set)
+
+    def prune(self) -> None:
+        self._redis.zremrangebyscore(self.KEY, "-inf", time.time() - KEEP_DAYS * DAY)
+
+    def period(self, seconds: float) -> Period:
+        rows = [json.loads(row)[:2] for row in
+                self._redis.zrangebyscore(self.KEY, time.time() - seconds, "+inf")]
         times = [took for _, took in rows]
         return Period(photos=len(rows), refusals=Counter(r for r, _ in rows if r),
                       median_seconds=statistics.median(times) if times else None)

@@ -189,6 +189,10 @@ class BotApi:
         self._webhook_secret = ""
         self._webhook_thread: threading.Thread | None = None
         self.webhook_deliveries: list[tuple[int, int | str]] = []
+        # (chat, message) or ("query", id) -> the webhook URL that took it
+        self.taken_by: dict[tuple[object, object], str] = {}
+        self.replicas: list[str] = []  # set: updates go to these in turn (a load balancer)
+        self._turn = 0
         self.methods: dict[str, tuple[str, Callable[[Call], Any]]] = {
             name.lower(): (name, handler)
             for name, handler in {
@@ -433,6 +437,9 @@ class BotApi:
                 if self._stopping.is_set():
                     return
                 update, url, secret = self._updates[0], self._webhook_url, self._webhook_secret
+                if self.replicas:  # round robin; one that fails is passed over next time
+                    url = self.replicas[self._turn % len(self.replicas)]
+                    self._turn += 1
             request = urllib.request.Request(
                 url, data=json.dumps(update).encode(), method="POST",
                 headers={"Content-Type": "application/json",
@@ -449,6 +456,11 @@ class BotApi:
                 self.webhook_deliveries.append((update["update_id"], outcome))
                 if outcome == 200:
                     self._updates = [u for u in self._updates if u is not update]
+                    message, query = update.get("message"), update.get("callback_query")
+                    if message:
+                        self.taken_by[chat_key(message["chat"]["id"]), message["message_id"]] = url
+                    if query:
+                        self.taken_by["query", query["id"]] = url
             if outcome != 200:
                 self._stopping.wait(0.2)  # Telegram waits longer; tests should not
 

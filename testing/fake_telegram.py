@@ -132,6 +132,20 @@ class FakeTelegram:
     def bot_user(self) -> dict[str, Any]:
         return self.api.bot_user
 
+    def feed_in_turn(self, urls: list[str]) -> None:
+        """Once a webhook is set, deliver updates to `urls` in turn instead of to it, as a
+        load balancer in front of replicas would (an update one refuses goes to the next)."""
+        with self._cond:
+            self.api.replicas = list(urls)
+
+    def taken_by(self, sent: dict[str, Any]) -> str | None:
+        """The webhook URL that took the update bringing `sent`, a message or a callback
+        query (None: not yet)."""
+        key = ("query", sent["id"]) if "chat_instance" in sent else (
+            chat_key(sent["chat"]["id"]), sent["message_id"])
+        with self._cond:
+            return self.api.taken_by.get(key)
+
     @property
     def webhook_deliveries(self) -> list[tuple[int, int | str]]:
         """(update_id, HTTP status or error) for each attempt to deliver to the webhook."""

@@ -100,6 +100,14 @@ def test_metrics_are_served_only_when_metrics_listen_is_a_host_and_port():
             settings_from(METRICS_LISTEN=bad)
 
 
+def test_redis_is_optional_and_must_be_a_redis_url():
+    assert settings_from().redis_url is None
+    assert settings_from(REDIS_URL="redis://redis:6379/0").redis_url == "redis://redis:6379/0"
+    for bad in ("localhost:6379", "http://redis:6379"):
+        with pytest.raises(ConfigError, match=r"^REDIS_URL"):
+            settings_from(REDIS_URL=bad)
+
+
 def test_webhook_mode_needs_a_url_a_secret_and_a_listen_address():
     assert settings_from().webhook is None  # polling
     secret = "s3cret-with-enough-characters_00"

@@ -39,7 +39,11 @@ def test_the_salt_makes_keys_unguessable_and_each_answer_is_corrected_once(tmp_p
 
 
 def test_forget_deletes_the_user_and_no_one_else(tmp_path):
-    store = Corrections(tmp_path / STORE)
+    forget_deletes_the_user_and_no_one_else(Corrections(tmp_path / STORE))
+
+
+def forget_deletes_the_user_and_no_one_else(store) -> None:
+    """(The same promise for the store replicas share: tests/test_shared_corrections.py.)"""
     for user in (1, 2):
         store.add(correction(store, user, 10, "5", np.zeros((1, 28, 28))))
     store.wait_for_number(1, 1, 10, "5", "file-id")

@@ -391,11 +391,17 @@ def test_webhook_replicas_share_the_work_and_refuse_requests_without_the_secret(
 
 
 def kept_about_users(tmp_path: Path) -> dict:
-    with (tmp_path / "data" / "languages.pickle").open("rb") as kept:
-        return pickle.load(kept)["user_data"]
+    """The languages kept in DATA_DIR's shared state (without REDIS_URL), by user id."""
+    with sqlite3.connect(tmp_path / "data" / "state.sqlite3") as kept:
+        rows = kept.execute("SELECT key, value FROM state").fetchall()
+    return {int(key.removeprefix("language:")): value.decode() for key, value in rows
+            if key.startswith("language:")}
 
 
 def test_a_language_chosen_with_slash_language_survives_a_restart(fake, start_bot, tmp_path):
+    (tmp_path / "data").mkdir()
+    with (tmp_path / "data" / "languages.pickle").open("wb") as before:  # an older version's
+        pickle.dump({"user_data": {79: {"language": "ru"}, 80: {}}, "bot_data": {}}, before)
     bot = start_bot()
     fake.wait_for("getUpdates", timeout=120)
     menu = fake.replies_to(fake.send_text("/language", user_id=77, language_code="en"))
@@ -410,7 +416,8 @@ def test_a_language_chosen_with_slash_language_survives_a_restart(fake, start_bo
     fake.replies_to(fake.send_text("/help", user_id=78, language_code="en"))  # no choice
     bot.process.send_signal(signal.SIGTERM)
     assert bot.exit_code(timeout=8) == 0
-    assert kept_about_users(tmp_path) == {77: {"language": "de"}}  # and nothing about 78
+    assert kept_about_users(tmp_path) == {77: "de", 79: "ru"}  # and nothing about 78
+    assert not (tmp_path / "data" / "languages.pickle").exists()  # moved, not copied
 
     bot = start_bot()
     reply = fake.replies_to(fake.send_text("/help", user_id=77, language_code="en"), timeout=120)
@@ -419,9 +426,11 @@ def test_a_language_chosen_with_slash_language_survives_a_restart(fake, start_bo
     assert auto.params["text"] == english(messages.LANGUAGE_AUTOMATIC)
     reply = fake.replies_to(fake.send_text("/help", user_id=77, language_code="en"))
     assert reply.params["text"] == english(messages.HELP)
+    reply = fake.replies_to(fake.send_text("/help", user_id=79, language_code="en"))
+    assert reply.params["text"] == messages.say(i18n.language("ru"), messages.HELP)
     bot.process.send_signal(signal.SIGTERM)
     assert bot.exit_code(timeout=8) == 0
-    assert kept_about_users(tmp_path) == {}  # /language auto forgot the choice
+    assert kept_about_users(tmp_path) == {79: "ru"}  # /language auto forgot 77's choice
 
 
 def test_metrics_count_photos_by_outcome_latency_retries_and_work_in_flight(

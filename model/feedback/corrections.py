@@ -76,20 +76,19 @@ class Pending:
     photo_file: str
 
 
-class Corrections:
-    def __init__(self, path: Path) -> None:
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA secure_delete=ON")  # what /forget deletes is gone from disk
-        self._db.executescript(SCHEMA)
-        row = self._db.execute("SELECT value FROM salt").fetchone()
-        if row is None:
-            row = (secrets.token_bytes(32),)
-            self._db.execute("INSERT INTO salt VALUES (?)", row)
-        self._salt: bytes = row[0]
+def as_pictures(pictures: np.ndarray) -> np.ndarray:
+    """The pictures as kept: uint8, (n, 28, 28)."""
+    pictures = np.asarray(pictures)
+    if pictures.dtype != np.uint8:
+        pictures = np.clip(np.rint(pictures * 255), 0, 255).astype(np.uint8)
+    return pictures.reshape(-1, SIDE, SIDE)
 
-    def close(self) -> None:
-        self._db.close()
+
+class SaltedKeys:
+    """How a store names users and answers: salted hashes, the salt kept with the store."""
+
+    def __init__(self, salt: bytes) -> None:
+        self._salt = salt
 
     def _hash(self, *parts: object) -> str:
         text = ":".join(str(part) for part in parts).encode()
@@ -101,16 +100,32 @@ class Corrections:
     def answer_key(self, chat_id: int, message_id: int) -> str:
         return self._hash("answer", chat_id, message_id)
 
+
+class Corrections(SaltedKeys):
+    """The store of one bot: SQLite in DATA_DIR. (Replicas share `SharedCorrections`,
+    in Redis: `shared_corrections.py`.)"""
+
+    def __init__(self, path: Path) -> None:
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA secure_delete=ON")  # what /forget deletes is gone from disk
+        self._db.executescript(SCHEMA)
+        row = self._db.execute("SELECT value FROM salt").fetchone()
+        if row is None:
+            row = (secrets.token_bytes(32),)
+            self._db.execute("INSERT INTO salt VALUES (?)", row)
+        super().__init__(row[0])
+
+    def close(self) -> None:
+        self._db.close()
+
     def add(self, correction: Correction) -> bool:
         """Keep a correction; False (and nothing kept) if that answer was corrected already."""
-        pictures = np.asarray(correction.pictures)
-        if pictures.dtype != np.uint8:
-            pictures = np.clip(np.rint(pictures * 255), 0, 255).astype(np.uint8)
         cursor = self._db.execute(
             "INSERT OR IGNORE INTO corrections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (correction.answer, correction.user, correction.at or time.time(),
              correction.answered, correction.refusal, float(correction.confidence),
-             correction.corrected, pictures.reshape(-1, SIDE, SIDE).tobytes(),
+             correction.corrected, as_pictures(correction.pictures).tobytes(),
              correction.checkpoint, correction.reader),
         )
         return cursor.rowcount == 1

@@ -14,10 +14,12 @@ from pathlib import Path
 import numpy as np
 
 from model.feedback.corrections import NO_DIGIT, STORE, Corrections
+from model.feedback.shared_corrections import SharedCorrections
 from model.reading.digits import NOT_A_DIGIT, SIDE
 
 
-def labelled(corrections: Corrections) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+def labelled(corrections: "Corrections | SharedCorrections"
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """(images, labels, sources) of every usable correction, and how many were not."""
     images, labels, sources, unusable = [], [], [], 0
     for correction in corrections.all():
@@ -36,12 +38,16 @@ def labelled(corrections: Corrections) -> tuple[np.ndarray, np.ndarray, np.ndarr
             np.asarray(sources, dtype=str), unusable)
 
 
-def export(data_dir: Path, out: Path) -> str:
-    """Write the corrected pictures of `data_dir`'s store to `out`; a line saying what."""
-    store = data_dir / STORE
-    if not store.is_file():
-        raise FileNotFoundError(f"{store} does not exist: is {data_dir} the bot's DATA_DIR?")
-    corrections = Corrections(store)
+def export(data_dir: Path | None, out: Path, redis_url: str | None = None) -> str:
+    """Write the corrected pictures of `data_dir`'s store (or, for replicas, Redis's) to
+    `out`; a line saying what."""
+    if redis_url:
+        corrections: Corrections | SharedCorrections = SharedCorrections(redis_url)
+    else:
+        store = Path(data_dir or ".") / STORE
+        if not store.is_file():
+            raise FileNotFoundError(f"{store} does not exist: is {data_dir} the bot's DATA_DIR?")
+        corrections = Corrections(store)
     try:
         images, labels, sources, unusable = labelled(corrections)
     finally:

@@ -1,0 +1,129 @@
+"""What every replica of the bot must see alike: in Redis with REDIS_URL, else in DATA_DIR.
+
+A small key-value store with expiry: the languages users chose (`language:<user id>`),
+/accuracy's report and the lock that lets one replica evaluate at a time. The per-user
+message limits live beside it, in the same Redis, through the `limits` library
+(`bot/access.py`). One box needs nothing new: without REDIS_URL the store is a SQLite
+file, `DATA_DIR/state.sqlite3`.
+
+Redis is checked at start-up (unreachable: one line, exit 1); a call that fails while
+running is retried a few times by redis-py, then the caller carries on without it (a
+user answered in their app's language rather than not at all).
+"""
+
+import sqlite3
+import time
+from pathlib import Path
+
+import redis
+import redis.asyncio
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
+
+KEY_PREFIX = "digitbot:"  # every key the bot writes to Redis starts so
+REDIS_TIMEOUT_SECONDS = 2.0
+REDIS_RETRIES = 3
+
+StateError = (redis.RedisError, sqlite3.Error)  # what a failing store raises
+
+
+class RedisUnavailable(ConnectionError):
+    """REDIS_URL does not answer at start-up."""
+
+
+class SharedState:
+    """Bytes by key, each with an optional lifetime."""
+
+    async def get(self, key: str) -> bytes | None:
+        raise NotImplementedError
+
+    async def put(self, key: str, value: bytes, seconds: float | None = None) -> None:
+        raise NotImplementedError
+
+    async def put_new(self, key: str, value: bytes, seconds: float) -> bool:
+        """Put `value` only if `key` holds nothing: whether it was put (a lock)."""
+        raise NotImplementedError
+
+    async def delete(self, key: str) -> None:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        pass
+
+
+class LocalState(SharedState):
+    """The store of a bot without replicas: SQLite, a few microseconds a call."""
+
+    def __init__(self, path: Path) -> None:
+        self._db = sqlite3.connect(path, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA secure_delete=ON")  # /forget: gone from the disk too
+        self._db.execute("CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY,"
+                         " value BLOB NOT NULL, until REAL)")
+
+    async def get(self, key: str) -> bytes | None:
+        row = self._db.execute("SELECT value FROM state WHERE key = ? AND"
+                               " (until IS NULL OR until > ?)", (key, time.time())).fetchone()
+        return row[0] if row else None
+
+    async def put(self, key: str, value: bytes, seconds: float | None = None) -> None:
+        until = time.time() + seconds if seconds is not None else None
+        self._db.execute("INSERT OR REPLACE INTO state VALUES (?, ?, ?)", (key, value, until))
+
+    async def put_new(self, key: str, value: bytes, seconds: float) -> bool:
+        self._db.execute("DELETE FROM state WHERE key = ? AND until <= ?", (key, time.time()))
+        return self._db.execute("INSERT OR IGNORE INTO state VALUES (?, ?, ?)",
+                                (key, value, time.time() + seconds)).rowcount == 1
+
+    async def delete(self, key: str) -> None:
+        self._db.execute("DELETE FROM state WHERE key = ?", (key,))
+
+    async def close(self) -> None:
+        self._db.close()
+
+
+class RedisState(SharedState):
+    """The store replicas share."""
+
+    def __init__(self, url: str) -> None:
+        self._redis = redis.asyncio.Redis.from_url(url, **_client_options())
+
+    async def get(self, key: str) -> bytes | None:
+        return await self._redis.get(KEY_PREFIX + key)
+
+    async def put(self, key: str, value: bytes, seconds: float | None = None) -> None:
+        await self._redis.set(KEY_PREFIX + key, value,
+                              px=round(seconds * 1000) if seconds is not None else None)
+
+    async def put_new(self, key: str, value: bytes, seconds: float) -> bool:
+        return bool(await self._redis.set(KEY_PREFIX + key, value, px=round(seconds * 1000),
+                                          nx=True))
+
+    async def delete(self, key: str) -> None:
+        await self._redis.delete(KEY_PREFIX + key)
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+def _client_options() -> dict[str, object]:
+    return {"socket_timeout": REDIS_TIMEOUT_SECONDS,
+            "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+            "retry": Retry(ExponentialBackoff(cap=1.0), REDIS_RETRIES),
+            "retry_on_error": [redis.ConnectionError, redis.TimeoutError]}
+
+
+def check_redis(url: str) -> None:
+    """Raise RedisUnavailable, naming the problem, if Redis does not answer."""
+    client = redis.Redis.from_url(url, socket_timeout=REDIS_TIMEOUT_SECONDS,
+                                  socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        raise RedisUnavailable(f"REDIS_URL does not answer ({error})") from None
+    finally:
+        client.close()
+
+
+def open_state(redis_url: str | None, data_dir: Path) -> SharedState:
+    return RedisState(redis_url) if redis_url else LocalState(data_dir / "state.sqlite3")

@@ -1,0 +1,127 @@
+"""The corrections store in Redis, for replicas (REDIS_URL): what `corrections.py` keeps in
+SQLite, kept alike and shared, so that a typed correction is taken by either replica, one
+correction per answer and the daily cap hold across both, and /stats, /forget and the
+export see everything.
+
+Keys, all under `digitbot:feedback:`: `salt`; `answer:<answer key>` (one correction, as
+JSON with its pictures in base64: written only if absent, hence one per answer);
+`at` (a sorted set of answer keys by time); `user:<user key>` (a user's answer keys, for
+the cap and /forget); `pending:<person key>` (a typed number awaited, expiring by itself
+after WAIT_FOR_NUMBER_SECONDS) and `pending-of:<user key>` (for /forget).
+"""
+
+import base64
+import json
+import secrets
+import time
+
+import numpy as np
+import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
+
+from model.feedback.corrections import (
+    WAIT_FOR_NUMBER_SECONDS,
+    Correction,
+    Pending,
+    SaltedKeys,
+    as_pictures,
+)
+from model.reading.digits import SIDE
+
+PREFIX = "digitbot:feedback:"
+
+
+class SharedCorrections(SaltedKeys):
+    def __init__(self, url: str) -> None:
+        self._redis = redis.Redis.from_url(
+            url, socket_timeout=2.0, socket_connect_timeout=2.0,
+            retry=Retry(ExponentialBackoff(cap=1.0), 3),
+            retry_on_error=[redis.ConnectionError, redis.TimeoutError])
+        self._redis.set(PREFIX + "salt", secrets.token_bytes(32), nx=True)  # first start
+        super().__init__(self._redis.get(PREFIX + "salt"))
+
+    def close(self) -> None:
+        self._redis.close()
+
+    def add(self, correction: Correction) -> bool:
+        """Keep a correction; False (and nothing kept) if that answer was corrected already."""
+        at = correction.at or time.time()
+        record = {
+            "user": correction.user, "at": at, "answered": correction.answered,
+            "refusal": correction.refusal, "confidence": float(correction.confidence),
+            "corrected": correction.corrected, "checkpoint": correction.checkpoint,
+            "reader": correction.reader,
+            "pictures": base64.b64encode(as_pictures(correction.pictures).tobytes()).decode(),
+        }
+        if not self._redis.set(PREFIX + "answer:" + correction.answer, json.dumps(record),
+                               nx=True):
+            return False
+        with self._redis.pipeline() as pipe:
+            pipe.zadd(PREFIX + "at", {correction.answer: at})
+            pipe.sadd(PREFIX + "user:" + correction.user, correction.answer)
+            pipe.execute()
+        return True
+
+    def corrected(self, answer: str) -> str | None:
+        record = self._redis.get(PREFIX + "answer:" + answer)
+        return json.loads(record)["corrected"] if record else None
+
+    def count_since(self, user: str, since: float) -> int:
+        answers = list(self._redis.smembers(PREFIX + "user:" + user))
+        if not answers:
+            return 0
+        times = self._redis.zmscore(PREFIX + "at", answers)
+        return sum(at is not None and at >= since for at in times)
+
+    def wait_for_number(self, user_id: int, chat_id: int, answer_message: int, shown: str,
+                        photo_file: str) -> None:
+        person, user = self._hash("person", user_id, chat_id), self.user_key(user_id)
+        pending = {"answer_message": answer_message, "shown": shown, "photo_file": photo_file}
+        with self._redis.pipeline() as pipe:
+            pipe.set(PREFIX + "pending:" + person, json.dumps(pending),
+                     ex=WAIT_FOR_NUMBER_SECONDS)
+            pipe.sadd(PREFIX + "pending-of:" + user, person)
+            pipe.expire(PREFIX + "pending-of:" + user, WAIT_FOR_NUMBER_SECONDS)
+            pipe.execute()
+
+    def take_pending(self, user_id: int, chat_id: int) -> Pending | None:
+        pending = self._redis.getdel(PREFIX + "pending:" + self._hash("person", user_id, chat_id))
+        return Pending(**json.loads(pending)) if pending else None
+
+    def purge_expired(self) -> None:
+        """Nothing to do: Redis expires what is no longer awaited by itself."""
+
+    def forget(self, user_id: int) -> int:
+        user = self.user_key(user_id)
+        answers = [answer.decode() for answer in self._redis.smembers(PREFIX + "user:" + user)]
+        persons = [p.decode() for p in self._redis.smembers(PREFIX + "pending-of:" + user)]
+        with self._redis.pipeline() as pipe:
+            for answer in answers:
+                pipe.delete(PREFIX + "answer:" + answer)
+            if answers:
+                pipe.zrem(PREFIX + "at", *answers)
+            for person in persons:
+                pipe.delete(PREFIX + "pending:" + person)
+            pipe.delete(PREFIX + "user:" + user, PREFIX + "pending-of:" + user)
+            pipe.execute()
+        return len(answers)
+
+    def since(self, at: float) -> list[tuple[float, str, str, str]]:
+        return [(c.at, c.answered, c.refusal, c.corrected) for c in self._records(at)]
+
+    def all(self) -> list[Correction]:
+        return self._records(float("-inf"))
+
+    def _records(self, since: float) -> list[Correction]:
+        answers = [a.decode() for a in self._redis.zrangebyscore(PREFIX + "at", since, "+inf")]
+        records = self._redis.mget([PREFIX + "answer:" + a for a in answers]) if answers else []
+        kept = []
+        for answer, record in zip(answers, records, strict=True):
+            if record is None:  # forgotten meanwhile
+                continue
+            fields = json.loads(record)
+            pictures = np.frombuffer(base64.b64decode(fields.pop("pictures")), np.uint8)
+            kept.append(Correction(answer=answer, pictures=pictures.reshape(-1, SIDE, SIDE),
+                                   **fields))
+        return kept
