@@ -46,7 +46,7 @@ from bot.state import BotData
 from bot.usage import SharedUsageLog, UsageLog
 from model.feedback import corrections
 from model.feedback.shared_corrections import SharedCorrections
-from model.reading.reader import Reader
+from model.reading.reader import Reader, one_core_per_read
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +82,7 @@ async def on_startup(application: Application) -> None:
     shared: BotData = application.bot_data
     settings = shared.settings
     shared.reader = await asyncio.to_thread(Reader.load, settings.checkpoint)
+    one_core_per_read()  # bot/capacity.py runs a read per core
     logger.info(
         "Loaded %s (MNIST test accuracy %s)",
         settings.checkpoint.name, shared.reader.metadata.get("test_accuracy", "unknown"),

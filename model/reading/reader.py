@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
 from model.reading import checkpoint, fingerprint, policy
@@ -22,6 +23,13 @@ from model.reading.decode import decode_grayscale
 from model.reading.digits import SIDE
 from model.reading.preprocess import characters_in
 from model.reading.result import Reading
+
+
+def one_core_per_read() -> None:
+    """For a server that runs as many reads at once as it has cores: OpenCV's own threads,
+    which speed up one read alone, then only add CPU (a third more per photo:
+    benchmarks/load.py). Process-wide."""
+    cv2.setNumThreads(1)
 
 
 class Reader:
