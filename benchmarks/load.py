@@ -27,6 +27,7 @@ generator and the fake server share the machine's cores with the bot.
 import argparse
 import io
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -295,13 +296,18 @@ def accuracy_while_offered(fake: FakeTelegram, photos: list[bytes], rate: float,
 
 def measure_offered(fake: FakeTelegram, project: Path, args: argparse.Namespace,
                     photos: list[bytes], workdir: Path) -> dict[str, dict[str, float]]:
+    # MNIST appears in Keras' cache only once the bot runs, so that nothing is evaluated at
+    # start-up: the first /accuracy below evaluates, under load.
+    keras = workdir / "keras"
     bot = BotProcess(
-        fake, workdir, project=project, ADMIN_IDS=str(ADMIN), MNIST_PATH=str(args.mnist_path),
+        fake, workdir, project=project, ADMIN_IDS=str(ADMIN), KERAS_HOME=str(keras),
         LOG_LEVEL="WARNING", DATA_DIR=str(workdir / "data"), PHOTOS_PER_MINUTE="100000",
     )
     figures: dict[str, dict[str, float]] = {}
     try:
         bot.wait_until_polling(timeout=300)
+        (keras / "datasets").mkdir(parents=True)
+        shutil.copy(args.mnist_path, keras / "datasets" / "mnist.npz")
         offer(fake, photos, 5, 2, 100_000)  # warm-up
         for rate, first_user in ((25, 200_000), (45, 300_000)):
             cpu = bot.cpu_seconds()
@@ -404,13 +410,13 @@ def main(argv: list[str] | None = None) -> int:
         ("25/s offered: answers per second", "25", "answered", "{:.1f}", ""),
         ("25/s offered: p50 / p95 latency (ms)", "25", ("p50", "p95"), "{:.0f} / {:.0f}",
          "p95 <= 150"),
-        ("/accuracy under 25/s: command to report (s)", "accuracy", "accuracy seconds",
-         "{:.2f}", "<= 2"),
+        ("/accuracy under 25/s, evaluated: command to report (s)", "accuracy",
+         "accuracy seconds", "{:.2f}", "<= 2"),
         ("/accuracy under 25/s: photo p95 meanwhile (ms)", "accuracy", "during p95", "{:.0f}",
          "<= 200"),
         ("/accuracy under 25/s: photos lost meanwhile", "accuracy", "during lost", "{:.0f}", "0"),
-        ("/accuracy again: command to report (s)", "accuracy again", "accuracy seconds",
-         "{:.2f}", "<= 2"),
+        ("/accuracy again (report kept): command to report (s)", "accuracy again",
+         "accuracy seconds", "{:.2f}", "<= 2"),
         ("/accuracy again: photo p95 meanwhile (ms)", "accuracy again", "during p95", "{:.0f}",
          "<= 200"),
         ("CPU ms per photo (bot process, at 25/s)", "25", "cpu", "{:.1f}", "<= 15"),

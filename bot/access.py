@@ -17,6 +17,8 @@ from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 
+from model.shared_redis import BREAKER, TIMEOUT_SECONDS, RedisPaused
+
 logger = logging.getLogger(__name__)
 
 
@@ -27,10 +29,12 @@ class Verdict:
 
 
 def storage(redis_url: str | None) -> Storage:
+    """Where the counts are kept: in memory, or in the replicas' Redis."""
     if not redis_url:
         return MemoryStorage()
-    return RedisStorage(redis_url.replace("redis", "async+redis", 1), implementation="redispy",
-                        wrap_exceptions=True, key_prefix="digitbot:limits")
+    return RedisStorage("async+" + redis_url, implementation="redispy", wrap_exceptions=True,
+                        key_prefix="digitbot:limits", socket_timeout=TIMEOUT_SECONDS,
+                        socket_connect_timeout=TIMEOUT_SECONDS)
 
 
 class MessageLimit:
@@ -42,13 +46,15 @@ class MessageLimit:
     async def check(self, user_id: int) -> Verdict:
         """Count one message from `user_id`: allowed, refused with a note, or refused."""
         try:
+            BREAKER.check()
             if await self._limiter.hit(self._messages, "message", str(user_id)):
                 return Verdict(allowed=True)
             if not await self._limiter.hit(self._notes, "note", str(user_id)):
                 return Verdict(allowed=False)
             reset_at, _ = await self._limiter.get_window_stats(self._messages, "message",
                                                                str(user_id))
-        except StorageError as error:
+        except (StorageError, RedisPaused) as error:
+            _failed(error)
             logger.warning("Could not count a message against the limit (%s): let through",
                            error)
             return Verdict(allowed=True)
@@ -57,7 +63,14 @@ class MessageLimit:
     async def first_refusal(self, user_id: int) -> bool:
         """Whether to tell a user who is not allowed so: once a minute, not per message."""
         try:
+            BREAKER.check()
             return await self._limiter.hit(self._notes, "not allowed", str(user_id))
-        except StorageError as error:
+        except (StorageError, RedisPaused) as error:
+            _failed(error)
             logger.warning("Could not count a refusal note (%s): sent", error)
             return True
+
+
+def _failed(error: Exception) -> None:
+    if isinstance(error, StorageError):  # Redis failed (not merely paused): pause it
+        BREAKER.failed()

@@ -1,6 +1,7 @@
 """Builds the bot's one `Application`: settings, handlers, start-up work; and runs it."""
 
 import asyncio
+import contextlib
 import logging
 import urllib.request
 from datetime import timedelta
@@ -31,6 +32,7 @@ from bot import (
     handlers,
     i18n,
     languages_before,
+    memory,
     messages,
     metrics,
     shared_state,
@@ -94,6 +96,7 @@ async def on_startup(application: Application) -> None:
     for body in unfinished:
         await application.update_queue.put(Update.de_json(body, application.bot))
     shared.housekeeping = asyncio.create_task(_housekeeping(shared))
+    shared.returning_memory = asyncio.create_task(memory.keep_returning_memory())
     if evaluation.mnist_on_disk(shared):
         shared.evaluating_ahead = asyncio.create_task(evaluation.evaluate_ahead(shared))
     if settings.webhook:  # the health check's heartbeat, which polling would give
@@ -135,7 +138,7 @@ async def _housekeeping(shared: BotData) -> None:
         try:  # (off the event loop: with REDIS_URL, these go to Redis)
             await asyncio.to_thread(shared.corrections.purge_expired)
             await asyncio.to_thread(shared.usage.prune)
-        except shared_state.StateError as error:
+        except shared_state.STATE_ERRORS as error:
             logger.warning("Housekeeping in the shared state failed (%s); again in a minute",
                            error)
         await asyncio.sleep(60)
@@ -144,9 +147,13 @@ async def _housekeeping(shared: BotData) -> None:
 async def on_stop(application: Application) -> None:
     shared: BotData = application.bot_data
     for task in (shared.webhook_check, shared.housekeeping, shared.evaluating_ahead,
-                 *shared.retries):
+                 shared.returning_memory, *shared.retries):
         if task is not None:
             task.cancel()
+    if shared.evaluation is not None:  # its lock released before the shared state closes
+        shared.evaluation.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await shared.evaluation
     await shared.state.close()
 
 

@@ -12,25 +12,30 @@ meanwhile are read first.
 
 import asyncio
 import base64
+import hashlib
 import json
 import logging
 import os
+import secrets
 import threading
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 
 from bot import metrics
-from bot.shared_state import StateError
+from bot.shared_state import STATE_ERRORS
 from bot.state import BotData
 from model.reading.evaluate import Report, confusion_matrix_png, evaluate_on_mnist
-from model.reading.mnist import keras_cache
+from model.reading.mnist import KERAS_SHA256, keras_cache
 
 logger = logging.getLogger(__name__)
 
 LOWEST_PRIORITY = 19  # the niceness of the evaluation's thread (and the threads it starts)
-LOCK_SECONDS = 120.0  # a replica that died evaluating holds the lock at most this long
+LOCK_SECONDS = 30.0  # a replica that died evaluating holds the lock at most this long
+# (one alive renews it every third of that)
+FORMAT = "v1"  # of the kept report: a report kept by another version is evaluated anew
 WAIT_SECONDS = 0.5  # how often a replica waiting for another's report looks for it
 
 T = TypeVar("T")
@@ -53,7 +58,7 @@ async def evaluate_ahead(shared: BotData) -> None:
 async def report(shared: BotData) -> tuple[Report, bytes]:
     """The report and its confusion-matrix picture: kept, under way, or evaluated now."""
     if shared.accuracy_report is None:
-        shared.accuracy_report = await _kept(shared)
+        shared.accuracy_report = await _kept(shared, await _key(shared))
     if shared.accuracy_report is not None:
         return shared.accuracy_report
     running = shared.evaluation
@@ -65,15 +70,17 @@ async def report(shared: BotData) -> tuple[Report, bytes]:
 
 async def _evaluate(shared: BotData) -> tuple[Report, bytes]:
     """Evaluate, unless another replica is at it: then wait for its report."""
-    lock = f"accuracy:{shared.reader.version}:evaluating"
-    while not await _try(shared.state.put_new(lock, b"", LOCK_SECONDS), default=True):
-        kept = await _kept(shared)
+    key = await _key(shared)
+    lock, token = key + ":evaluating", secrets.token_bytes(8)
+    while not await _try(shared.state.put_new(lock, token, LOCK_SECONDS), default=True):
+        kept = await _kept(shared, key)
         if kept is not None:
             shared.accuracy_report = kept
             return kept
         await asyncio.sleep(WAIT_SECONDS)
+    renewing = asyncio.ensure_future(_renew(shared, lock, token))
     try:
-        kept = await _kept(shared)  # by a replica that held the lock just before
+        kept = await _kept(shared, key)  # by a replica that held the lock just before
         if kept is not None:
             shared.accuracy_report = kept
             return kept
@@ -82,23 +89,53 @@ async def _evaluate(shared: BotData) -> tuple[Report, bytes]:
         logger.info("Evaluated on %d MNIST test images: %.4f", result[0].images,
                     result[0].accuracy)
         shared.accuracy_report = result
-        await _try(shared.state.put(f"accuracy:{shared.reader.version}", _dumps(result)))
+        await _try(shared.state.put(key, _dumps(result)))
     finally:
-        await _try(shared.state.delete(lock))
+        renewing.cancel()
+        await _try(shared.state.delete(lock, token))  # if it is still ours
     return result
 
 
-async def _kept(shared: BotData) -> tuple[Report, bytes] | None:
+async def _renew(shared: BotData, lock: str, token: bytes) -> None:
+    while True:
+        await asyncio.sleep(LOCK_SECONDS / 3)
+        await _try(shared.state.put(lock, token, LOCK_SECONDS))
+
+
+async def _key(shared: BotData) -> str:
+    """Where the report is kept: per network, preprocessing and test set."""
+    if shared.mnist_digest is None:
+        path = shared.settings.mnist_path
+        shared.mnist_digest = (await asyncio.to_thread(_digest, path) if path is not None
+                               else KERAS_SHA256[:16])  # Keras' file is checked against it
+    return f"accuracy:{FORMAT}:{shared.reader.version}:{shared.mnist_digest}"
+
+
+def _digest(path: Path) -> str:
+    try:
+        with path.open("rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()[:16]
+    except OSError:
+        return "unreadable"  # the evaluation will say why
+
+
+async def _kept(shared: BotData, key: str) -> tuple[Report, bytes] | None:
     """The report of this network that a replica (or this process) kept, if any."""
-    kept = await _try(shared.state.get(f"accuracy:{shared.reader.version}"))
-    return _loads(kept) if kept else None
+    kept = await _try(shared.state.get(key))
+    if not kept:
+        return None
+    try:
+        return _loads(kept)
+    except (ValueError, KeyError, TypeError) as error:  # not what this version writes
+        logger.warning("A kept /accuracy report is unreadable (%s): evaluating again", error)
+        return None
 
 
 async def _try(call: Awaitable[T], default: T | None = None) -> T | None:
     """A call on the shared state; `default` if it fails (the evaluation goes on alone)."""
     try:
         return await call
-    except StateError as error:
+    except STATE_ERRORS as error:
         logger.warning("Could not share /accuracy's evaluation (%s)", error)
         return default
 

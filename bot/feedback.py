@@ -13,6 +13,8 @@ import enum
 import logging
 import re
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from telegram import ForceReply, Message, Update
 from telegram.constants import ChatAction
@@ -21,7 +23,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot import buttons, handlers, messages, metrics
 from bot.buttons import Fix
-from bot.shared_state import StateError
+from bot.shared_state import STATE_ERRORS
 from bot.state import Context
 from model.feedback.corrections import NO_DIGIT, Correction, Corrections
 from model.feedback.shared_corrections import SharedCorrections
@@ -30,6 +32,7 @@ from model.reading.reader import Reader
 from model.reading.result import Reading
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CORRECTIONS_PER_DAY = 50  # per user: enough for any honest use, a cap on a flood
 DAY = 24 * 3600
@@ -49,12 +52,21 @@ def _photo_of(answer: Message | None) -> Message | None:
     return photo if handlers.image_file_of(photo) else None
 
 
+async def _stored(call: Callable[..., T], *args: object) -> T:
+    """A call on the corrections store: with REDIS_URL it asks Redis, off the event loop;
+    the SQLite store of one bot answers in microseconds, on it."""
+    if isinstance(getattr(call, "__self__", None), Corrections):
+        return call(*args)
+    return await asyncio.to_thread(call, *args)
+
+
 async def _refused(update: Update, context: Context, answer: Message, fix: Fix) -> bool:
     """Whether this press may not correct the answer; if so, the user was told why."""
     query, user = update.callback_query, update.effective_user
     corrections = context.bot_data.corrections
     photo = _photo_of(answer)
-    corrected = corrections.corrected(corrections.answer_key(answer.chat_id, answer.message_id))
+    corrected = await _stored(corrections.corrected,
+                              corrections.answer_key(answer.chat_id, answer.message_id))
     reason = None
     if photo is None:
         reason = messages.PHOTO_GONE
@@ -64,8 +76,9 @@ async def _refused(update: Update, context: Context, answer: Message, fix: Fix) 
         reason = messages.ALREADY_CORRECTED
         await query.edit_message_reply_markup(buttons.answer(
             handlers.language_of(update, context), None, fix.shown, corrected=corrected))
-    elif fix.choice != buttons.CANCEL and corrections.count_since(
-            corrections.user_key(user.id), time.time() - DAY) >= CORRECTIONS_PER_DAY:
+    elif fix.choice != buttons.CANCEL and await _stored(
+            corrections.count_since, corrections.user_key(user.id),
+            time.time() - DAY) >= CORRECTIONS_PER_DAY:
         reason = messages.TOO_MANY_CORRECTIONS
     if reason is None:
         return False
@@ -101,9 +114,9 @@ async def offer_correction(update: Update, context: Context) -> None:
 
 
 async def _ask_for_number(update: Update, context: Context, answer: Message, fix: Fix) -> None:
-    context.bot_data.corrections.wait_for_number(
-        update.effective_user.id, answer.chat_id, answer.message_id, fix.shown,
-        handlers.image_file_of(_photo_of(answer)))
+    await _stored(context.bot_data.corrections.wait_for_number, update.effective_user.id,
+                  answer.chat_id, answer.message_id, fix.shown,
+                  handlers.image_file_of(_photo_of(answer)))
     # ForceReply: in a group, the user's reply reaches the bot even in privacy mode.
     await answer.reply_text(handlers.say_to(update, context, messages.TYPE_THE_NUMBER),
                             reply_markup=ForceReply(selective=True))
@@ -117,7 +130,8 @@ async def correction_chosen(update: Update, context: Context) -> None:
     answer, fix = pressed
     query, language = update.callback_query, handlers.language_of(update, context)
     if fix.choice == buttons.CANCEL:
-        context.bot_data.corrections.take_pending(update.effective_user.id, answer.chat_id)
+        await _stored(context.bot_data.corrections.take_pending, update.effective_user.id,
+                      answer.chat_id)
         await query.answer()
         await query.edit_message_reply_markup(buttons.answer(language, fix.kind, fix.shown))
         return
@@ -128,7 +142,8 @@ async def correction_chosen(update: Update, context: Context) -> None:
     if not (fix.choice == NO_DIGIT or (len(fix.choice) == 1 and fix.choice.isdigit())):
         await handlers.stale_button(update, context)
         return
-    context.bot_data.corrections.take_pending(update.effective_user.id, answer.chat_id)
+    await _stored(context.bot_data.corrections.take_pending, update.effective_user.id,
+                  answer.chat_id)
     outcome = await _keep(update, context, answer.chat_id, answer.message_id,
                           handlers.image_file_of(_photo_of(answer)), fix.shown, fix.choice)
     if outcome is Outcome.KEPT:
@@ -145,11 +160,10 @@ async def take_typed_number(update: Update, context: Context) -> None:
     corrections, message = context.bot_data.corrections, update.effective_message
     if message is None or update.effective_user is None:
         return
-    # Off the event loop: with REDIS_URL this asks Redis, and it runs for every message.
     try:
-        pending = await asyncio.to_thread(corrections.take_pending, update.effective_user.id,
-                                          message.chat_id)
-    except StateError as error:  # the message is handled as usual rather than lost
+        pending = await _stored(corrections.take_pending, update.effective_user.id,
+                                message.chat_id)
+    except STATE_ERRORS as error:  # the message is handled as usual rather than lost
         logger.warning("Could not look for a typed correction (%s)", error)
         return
     if pending is None:
@@ -194,8 +208,9 @@ async def _keep(update: Update, context: Context, chat_id: int, answer_message: 
     if reading.number != shown:
         return Outcome.CHANGED
     answer = shared.corrections.answer_key(chat_id, answer_message)
-    if not shared.corrections.add(_correction(shared.corrections, shared.reader, reading,
-                                              update.effective_user.id, answer, corrected)):
+    if not await _stored(shared.corrections.add, _correction(
+            shared.corrections, shared.reader, reading, update.effective_user.id, answer,
+            corrected)):
         return Outcome.ALREADY
     logger.info("A user corrected an answer (%d pictures)", len(reading.characters))
     metrics.CORRECTIONS.labels("no digit" if corrected == NO_DIGIT else "digits").inc()

@@ -19,7 +19,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot import buttons, evaluation, i18n, messages, metrics, usage
 from bot.delivery import TelegramBusy, retrying_download
 from bot.journal import TRIES_WHILE_TELEGRAM_BUSY
-from bot.shared_state import StateError
+from bot.shared_state import STATE_ERRORS
 from bot.state import BotData, Context
 from model.reading.errors import ImageTooLarge, PreprocessingError
 from model.reading.mnist import TEST_IMAGES, MnistError
@@ -51,6 +51,7 @@ async def admit(update: Update, context: Context) -> None:
     settings, limit = context.bot_data.settings, context.bot_data.message_limit
     allowed = settings.allowed_user_ids
     if allowed and user.id not in allowed and user.id not in settings.admin_ids:
+        metrics.REFUSED.labels("not allowed").inc()
         if await limit.first_refusal(user.id):
             await _tell(update, say_to(update, context, messages.NOT_ALLOWED))
         elif update.callback_query:  # dropped, but answered: else the button spins
@@ -65,6 +66,7 @@ async def admit(update: Update, context: Context) -> None:
     verdict = await limit.check(user.id)
     if verdict.allowed:
         return
+    metrics.REFUSED.labels("over the limit").inc()
     if verdict.note_seconds is not None:
         await _tell(update, say_to(update, context, messages.SLOW_DOWN,
                                    n=verdict.note_seconds))
@@ -77,7 +79,7 @@ async def _recall_language(user_id: int, context: Context) -> None:
     """The language `user_id` chose with /language, if any, into `context.user_data`."""
     try:
         chosen = await context.bot_data.state.get(f"language:{user_id}")
-    except StateError as error:  # answered in their app's language rather than not at all
+    except STATE_ERRORS as error:  # answered in their app's language rather than not at all
         logger.warning("Could not read a user's language (%s)", error)
         return
     if chosen:
@@ -90,10 +92,15 @@ async def _remember_language(user_id: int, code: str | None, context: Context) -
     """Keep `code` as `user_id`'s language (None: their app's again), for every replica."""
     if code:
         context.user_data[LANGUAGE] = code
-        await context.bot_data.state.put(f"language:{user_id}", code.encode())
     else:
         context.user_data.pop(LANGUAGE, None)
-        await context.bot_data.state.delete(f"language:{user_id}")
+    try:
+        if code:
+            await context.bot_data.state.put(f"language:{user_id}", code.encode())
+        else:
+            await context.bot_data.state.delete(f"language:{user_id}")
+    except STATE_ERRORS as error:  # answered in it now; the choice is not kept
+        logger.warning("Could not keep a user's language (%s)", error)
 
 
 def language_of(update: object, context: Context) -> i18n.Language:
@@ -137,7 +144,7 @@ async def privacy(update: Update, context: Context) -> None:
 async def forget(update: Update, context: Context) -> None:
     """/forget: delete everything the bot keeps about the user who sends it, and say so."""
     user_id = update.effective_user.id
-    count = context.bot_data.corrections.forget(user_id)
+    count = await asyncio.to_thread(context.bot_data.corrections.forget, user_id)
     await _remember_language(user_id, None, context)
     logger.info("A user asked to be forgotten (%d corrections deleted)", count)
     await update.effective_message.reply_text(
@@ -229,7 +236,7 @@ async def _answered(context: Context, refusal: str, started: float) -> None:
     metrics.ANSWER_SECONDS.observe(seconds)
     try:  # off the event loop: with REDIS_URL, this goes to Redis
         await asyncio.to_thread(context.bot_data.usage.answered, refusal, seconds)
-    except StateError as error:
+    except STATE_ERRORS as error:
         logger.warning("Could not count a photo for /stats (%s)", error)
 
 

@@ -2,7 +2,8 @@
 
 Earlier versions kept them in python-telegram-bot's PicklePersistence,
 `DATA_DIR/languages.pickle`. At start-up its choices are copied into the shared state,
-then the file is deleted (so that /forget leaves no copy behind).
+then the file is deleted (so that /forget leaves no copy behind), and so is the copy an
+unreadable one was moved to.
 """
 
 import logging
@@ -18,6 +19,7 @@ OLD_FILE = "languages.pickle"
 
 async def move_into(state: SharedState, data_dir: Path) -> None:
     old = data_dir / OLD_FILE
+    old.with_suffix(".unreadable").unlink(missing_ok=True)  # one set aside by that version
     if not old.is_file():
         return
     try:
@@ -28,8 +30,10 @@ async def move_into(state: SharedState, data_dir: Path) -> None:
         users = {}
     moved = 0
     for user_id, data in users.items():
-        if isinstance(data, dict) and isinstance(data.get("language"), str):
-            await state.put(f"language:{user_id}", data["language"].encode())
+        key = f"language:{user_id}"
+        if isinstance(data, dict) and isinstance(data.get("language"), str) and (
+                await state.get(key) is None):  # (a choice made since, on a replica, wins)
+            await state.put(key, data["language"].encode())
             moved += 1
     old.unlink()
     logger.info("Moved %d language choices from %s into the shared state", moved, OLD_FILE)

@@ -30,6 +30,11 @@ TYPING_SKIPPED = Counter(
     "digitbot_typing_skipped_total",
     '"typing…" not sent, to leave Telegram\'s send budget to answers',
 )
+REFUSED = Counter(
+    "digitbot_messages_refused_total",
+    "Messages not handled: from users not on ALLOWED_USER_IDS, or over PHOTOS_PER_MINUTE",
+    ["reason"],
+)
 IN_FLIGHT = Gauge("digitbot_updates_in_flight", "Updates being handled")
 ACCURACY_RUNS = Counter("digitbot_accuracy_runs_total", "MNIST test-set evaluations run")
 CORRECTIONS = Counter(

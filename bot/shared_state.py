@@ -7,8 +7,9 @@ message limits live beside it, in the same Redis, through the `limits` library
 file, `DATA_DIR/state.sqlite3`.
 
 Redis is checked at start-up (unreachable: one line, exit 1); a call that fails while
-running is retried a few times by redis-py, then the caller carries on without it (a
-user answered in their app's language rather than not at all).
+running is retried once, then the caller carries on without it (a user answered in their
+app's language rather than not at all), and Redis is left alone for a while
+(`model/shared_redis.py`).
 """
 
 import sqlite3
@@ -16,15 +17,14 @@ import time
 from pathlib import Path
 
 import redis
-import redis.asyncio
-from redis.backoff import ExponentialBackoff
-from redis.retry import Retry
+
+from model import shared_redis
+from model.shared_redis import guarded
 
 KEY_PREFIX = "digitbot:"  # every key the bot writes to Redis starts so
-REDIS_TIMEOUT_SECONDS = 2.0
-REDIS_RETRIES = 3
+START_TIMEOUT_SECONDS = 5.0
 
-StateError = (redis.RedisError, sqlite3.Error)  # what a failing store raises
+STATE_ERRORS = (redis.RedisError, sqlite3.Error)  # what a failing store raises
 
 
 class RedisUnavailable(ConnectionError):
@@ -44,7 +44,8 @@ class SharedState:
         """Put `value` only if `key` holds nothing: whether it was put (a lock)."""
         raise NotImplementedError
 
-    async def delete(self, key: str) -> None:
+    async def delete(self, key: str, value: bytes | None = None) -> None:
+        """Delete `key`; with `value`, only if it still holds that (a lock one took)."""
         raise NotImplementedError
 
     async def close(self) -> None:
@@ -75,8 +76,11 @@ class LocalState(SharedState):
         return self._db.execute("INSERT OR IGNORE INTO state VALUES (?, ?, ?)",
                                 (key, value, time.time() + seconds)).rowcount == 1
 
-    async def delete(self, key: str) -> None:
-        self._db.execute("DELETE FROM state WHERE key = ?", (key,))
+    async def delete(self, key: str, value: bytes | None = None) -> None:
+        if value is None:
+            self._db.execute("DELETE FROM state WHERE key = ?", (key,))
+        else:
+            self._db.execute("DELETE FROM state WHERE key = ? AND value = ?", (key, value))
 
     async def close(self) -> None:
         self._db.close()
@@ -86,37 +90,42 @@ class RedisState(SharedState):
     """The store replicas share."""
 
     def __init__(self, url: str) -> None:
-        self._redis = redis.asyncio.Redis.from_url(url, **_client_options())
+        self._redis = shared_redis.async_client(url)
 
+    @guarded
     async def get(self, key: str) -> bytes | None:
         return await self._redis.get(KEY_PREFIX + key)
 
+    @guarded
     async def put(self, key: str, value: bytes, seconds: float | None = None) -> None:
         await self._redis.set(KEY_PREFIX + key, value,
                               px=round(seconds * 1000) if seconds is not None else None)
 
+    @guarded
     async def put_new(self, key: str, value: bytes, seconds: float) -> bool:
         return bool(await self._redis.set(KEY_PREFIX + key, value, px=round(seconds * 1000),
                                           nx=True))
 
-    async def delete(self, key: str) -> None:
-        await self._redis.delete(KEY_PREFIX + key)
+    @guarded
+    async def delete(self, key: str, value: bytes | None = None) -> None:
+        if value is None:
+            await self._redis.delete(KEY_PREFIX + key)
+        else:  # only if it still holds `value` (a lock this process took), atomically
+            await self._redis.eval(DELETE_IF_HELD, 1, KEY_PREFIX + key, value)
 
     async def close(self) -> None:
         await self._redis.aclose()
 
 
-def _client_options() -> dict[str, object]:
-    return {"socket_timeout": REDIS_TIMEOUT_SECONDS,
-            "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
-            "retry": Retry(ExponentialBackoff(cap=1.0), REDIS_RETRIES),
-            "retry_on_error": [redis.ConnectionError, redis.TimeoutError]}
+DELETE_IF_HELD = (
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end"
+    " return 0")
 
 
 def check_redis(url: str) -> None:
     """Raise RedisUnavailable, naming the problem, if Redis does not answer."""
-    client = redis.Redis.from_url(url, socket_timeout=REDIS_TIMEOUT_SECONDS,
-                                  socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
+    client = redis.Redis.from_url(url, socket_timeout=START_TIMEOUT_SECONDS,
+                                  socket_connect_timeout=START_TIMEOUT_SECONDS)
     try:
         client.ping()
     except redis.RedisError as error:

@@ -41,6 +41,8 @@ class BotData:
     evaluation: "asyncio.Future[tuple[Report, bytes]] | None" = None  # the /accuracy under way
     accuracy_report: tuple[Report, bytes] | None = None  # and its result, kept (bot/evaluation.py)
     evaluating_ahead: "asyncio.Task[None] | None" = None  # at start-up
+    mnist_digest: str | None = None  # of the test set, once known (bot/evaluation.py)
+    returning_memory: "asyncio.Task[None] | None" = None  # bot/memory.py
     webhook_check: "asyncio.Task[None] | None" = None  # the webhook's heartbeat
     housekeeping: "asyncio.Task[None] | None" = None  # old journal entries, expired typed
     # corrections and old usage rows forgotten every minute

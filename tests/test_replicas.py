@@ -215,3 +215,31 @@ def test_stats_counts_the_photos_and_corrections_of_both_replicas(replicas, mnis
     assert len({fake.taken_by(message) for message in sent}) == 2
     stats = fake.replies_to(fake.send_text("/stats", user_id=ADMIN), timeout=60)
     assert stats.params["text"].startswith(english(messages.STATS_PHOTOS, day=4, week=4))
+
+
+def test_redis_that_stops_answering_costs_no_reading_and_little_time(replicas, redis_server,
+                                                                     mnist):
+    """Redis hangs (SIGSTOP: connections open, nothing answered): each call gives up after
+    half a second and Redis is then left alone, so photos keep being answered promptly;
+    a language chosen meanwhile is used for that answer."""
+    fake, _bots = replicas
+    redis_server.process.send_signal(signal.SIGSTOP)
+    try:
+        rng = np.random.default_rng(13)
+        photo = jpeg(phone_photo(mnist.test.images[6, ..., 0], rng))
+        sent = []
+        for user in range(710, 718):  # the first photos find out that Redis hangs
+            sent.append((fake.send_photo([photo], user_id=user), time.time()))
+            time.sleep(0.5)
+        took = [fake.replies_to(message, timeout=60).time - at for message, at in sent]
+        assert all(first_line(fake.replies_to(m)).startswith(str(int(mnist.test.labels[6])))
+                   for m, _ in sent)
+        assert max(took) < 3 and max(took[-3:]) < 0.5, took  # then Redis is left alone
+        menu = fake.replies_to(fake.send_text("/language", user_id=720), timeout=30)
+        german = next(button for row in menu.params["reply_markup"]["inline_keyboard"]
+                      for button in row if button["text"] == "Deutsch")
+        fake.send_callback_query(german["callback_data"], message=menu.result, user_id=720)
+        confirmed = fake.wait_for("editMessageText", timeout=30)
+        assert confirmed.params["text"] == "Ab jetzt antworte ich auf Deutsch."
+    finally:
+        redis_server.process.send_signal(signal.SIGCONT)

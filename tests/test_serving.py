@@ -30,7 +30,9 @@ def test_serving_a_photo_loads_no_training_stack_and_no_renderer(tmp_path):
                             text=True, check=True).stdout.split()
     assert "ai_edge_litert" in loaded and "model.reading.reader" in loaded
     ours = [name for name in loaded if name.startswith("model.")]
-    serving = ("model.reading", "model.feedback")  # the reader, and the corrections store
+    # the reader, the corrections store, and how replicas talk to Redis (as the Dockerfile
+    # copies them)
+    serving = ("model.reading", "model.feedback", "model.shared_redis")
     assert not [name for name in ours if not name.startswith(serving)], ours
     for heavy in ("tensorflow", "keras", "matplotlib", "h5py"):
         assert heavy not in loaded

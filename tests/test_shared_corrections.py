@@ -1,10 +1,11 @@
 """The corrections store replicas share, in a real Redis: the same promises as the
-SQLite store of one bot (tests/test_corrections.py)."""
+SQLite store of one bot (tests/test_corrections.py); and the usage counts of /stats."""
 
 import numpy as np
 import pytest
 import redis
 
+from bot.usage import DAY, KEEP_DAYS, SharedUsageLog
 from model.feedback.__main__ import main as feedback_main
 from model.feedback.corrections import NO_DIGIT, WAIT_FOR_NUMBER_SECONDS
 from model.feedback.shared_corrections import PREFIX, SharedCorrections
@@ -71,3 +72,15 @@ def test_export_from_redis_labels_pictures_as_the_users_said(store, redis_server
     with np.load(tmp_path / "out.npz") as data:
         assert data["labels"].tolist() == [3, 0, 7, NOT_A_DIGIT, NOT_A_DIGIT]
         assert data["images"][2].max() == 128
+
+
+def test_usage_counts_in_redis_give_stats_photos_refusals_and_a_median(store, redis_server):
+    log = SharedUsageLog(redis_server.url)
+    for refusal, seconds in (("", 0.05), ("NO_WRITING", 0.1), ("", 0.2)):
+        log.answered(refusal, seconds)
+    day = log.period(DAY)
+    assert (day.photos, dict(day.refusals)) == (3, {"NO_WRITING": 1})
+    assert abs(day.median_seconds - 0.1) <= 0.01  # the middle of its bucket
+    client = redis.Redis.from_url(redis_server.url)
+    assert all(0 < client.ttl(key) <= KEEP_DAYS * DAY for key in client.scan_iter(
+        SharedUsageLog.PREFIX + "*"))  # each minute's counts expire by themselves

@@ -11,15 +11,15 @@ after WAIT_FOR_NUMBER_SECONDS) and `pending-of:<user key>` (for /forget).
 """
 
 import base64
+import contextlib
 import json
 import secrets
 import time
 
 import numpy as np
 import redis
-from redis.backoff import ExponentialBackoff
-from redis.retry import Retry
 
+from model import shared_redis
 from model.feedback.corrections import (
     WAIT_FOR_NUMBER_SECONDS,
     Correction,
@@ -28,22 +28,29 @@ from model.feedback.corrections import (
     as_pictures,
 )
 from model.reading.digits import SIDE
+from model.shared_redis import guarded
 
 PREFIX = "digitbot:feedback:"
+# A correction, its time and its user in one step: a crash in between must not leave a
+# correction that /forget cannot find. KEYS: answer:<a>, at, user:<u>; ARGV: record, at, a.
+ADD = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+redis.call('SADD', KEYS[3], ARGV[3])
+return 1
+"""
 
 
 class SharedCorrections(SaltedKeys):
     def __init__(self, url: str) -> None:
-        self._redis = redis.Redis.from_url(
-            url, socket_timeout=2.0, socket_connect_timeout=2.0,
-            retry=Retry(ExponentialBackoff(cap=1.0), 3),
-            retry_on_error=[redis.ConnectionError, redis.TimeoutError])
+        self._redis = shared_redis.client(url)
         self._redis.set(PREFIX + "salt", secrets.token_bytes(32), nx=True)  # first start
         super().__init__(self._redis.get(PREFIX + "salt"))
 
     def close(self) -> None:
         self._redis.close()
 
+    @guarded
     def add(self, correction: Correction) -> bool:
         """Keep a correction; False (and nothing kept) if that answer was corrected already."""
         at = correction.at or time.time()
@@ -54,19 +61,17 @@ class SharedCorrections(SaltedKeys):
             "reader": correction.reader,
             "pictures": base64.b64encode(as_pictures(correction.pictures).tobytes()).decode(),
         }
-        if not self._redis.set(PREFIX + "answer:" + correction.answer, json.dumps(record),
-                               nx=True):
-            return False
-        with self._redis.pipeline() as pipe:
-            pipe.zadd(PREFIX + "at", {correction.answer: at})
-            pipe.sadd(PREFIX + "user:" + correction.user, correction.answer)
-            pipe.execute()
-        return True
+        keys = [PREFIX + "answer:" + correction.answer, PREFIX + "at",
+                PREFIX + "user:" + correction.user]
+        return bool(self._redis.eval(ADD, len(keys), *keys, json.dumps(record), at,
+                                     correction.answer))
 
+    @guarded
     def corrected(self, answer: str) -> str | None:
         record = self._redis.get(PREFIX + "answer:" + answer)
         return json.loads(record)["corrected"] if record else None
 
+    @guarded
     def count_since(self, user: str, since: float) -> int:
         answers = list(self._redis.smembers(PREFIX + "user:" + user))
         if not answers:
@@ -74,6 +79,7 @@ class SharedCorrections(SaltedKeys):
         times = self._redis.zmscore(PREFIX + "at", answers)
         return sum(at is not None and at >= since for at in times)
 
+    @guarded
     def wait_for_number(self, user_id: int, chat_id: int, answer_message: int, shown: str,
                         photo_file: str) -> None:
         person, user = self._hash("person", user_id, chat_id), self.user_key(user_id)
@@ -85,6 +91,7 @@ class SharedCorrections(SaltedKeys):
             pipe.expire(PREFIX + "pending-of:" + user, WAIT_FOR_NUMBER_SECONDS)
             pipe.execute()
 
+    @guarded
     def take_pending(self, user_id: int, chat_id: int) -> Pending | None:
         pending = self._redis.getdel(PREFIX + "pending:" + self._hash("person", user_id, chat_id))
         return Pending(**json.loads(pending)) if pending else None
@@ -92,7 +99,10 @@ class SharedCorrections(SaltedKeys):
     def purge_expired(self) -> None:
         """Nothing to do: Redis expires what is no longer awaited by itself."""
 
+    @guarded
     def forget(self, user_id: int) -> int:
+        """Delete the user's corrections and awaited number, and have Redis rewrite its
+        append-only file, so that they are gone from its disk too."""
         user = self.user_key(user_id)
         answers = [answer.decode() for answer in self._redis.smembers(PREFIX + "user:" + user)]
         persons = [p.decode() for p in self._redis.smembers(PREFIX + "pending-of:" + user)]
@@ -105,11 +115,16 @@ class SharedCorrections(SaltedKeys):
                 pipe.delete(PREFIX + "pending:" + person)
             pipe.delete(PREFIX + "user:" + user, PREFIX + "pending-of:" + user)
             pipe.execute()
+        if answers:
+            with contextlib.suppress(redis.RedisError):  # already rewriting, or no AOF
+                self._redis.bgrewriteaof()
         return len(answers)
 
+    @guarded
     def since(self, at: float) -> list[tuple[float, str, str, str]]:
         return [(c.at, c.answered, c.refusal, c.corrected) for c in self._records(at)]
 
+    @guarded
     def all(self) -> list[Correction]:
         return self._records(float("-inf"))
 
