@@ -234,8 +234,12 @@ async def _answered(context: Context, refusal: str, started: float) -> None:
     seconds = time.monotonic() - started
     metrics.PHOTOS.labels(refusal or metrics.READ).inc()
     metrics.ANSWER_SECONDS.observe(seconds)
-    try:  # off the event loop: with REDIS_URL, this goes to Redis
-        await asyncio.to_thread(context.bot_data.usage.answered, refusal, seconds)
+    log = context.bot_data.usage
+    try:  # with REDIS_URL, to Redis, off the event loop; else SQLite, in microseconds
+        if isinstance(log, usage.UsageLog):
+            log.answered(refusal, seconds)
+        else:
+            await asyncio.to_thread(log.answered, refusal, seconds)
     except STATE_ERRORS as error:
         logger.warning("Could not count a photo for /stats (%s)", error)
 

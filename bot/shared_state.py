@@ -58,6 +58,7 @@ class LocalState(SharedState):
     def __init__(self, path: Path) -> None:
         self._db = sqlite3.connect(path, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # survives a crash of the process
         self._db.execute("PRAGMA secure_delete=ON")  # /forget: gone from the disk too
         self._db.execute("CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY,"
                          " value BLOB NOT NULL, until REAL)")

@@ -108,6 +108,7 @@ class Corrections(SaltedKeys):
     def __init__(self, path: Path) -> None:
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # survives a crash of the process
         self._db.execute("PRAGMA secure_delete=ON")  # what /forget deletes is gone from disk
         self._db.executescript(SCHEMA)
         row = self._db.execute("SELECT value FROM salt").fetchone()
@@ -152,6 +153,8 @@ class Corrections(SaltedKeys):
     def take_pending(self, user_id: int, chat_id: int) -> Pending | None:
         """The answer this user is typing a number for, if any (and no longer pending)."""
         person = self._hash("person", user_id, chat_id)
+        if self._db.execute("SELECT 1 FROM pending WHERE person = ?", (person,)).fetchone() is None:
+            return None  # (the usual case, for every message: a read, not a write)
         row = self._db.execute(
             "DELETE FROM pending WHERE person = ? RETURNING answer_message, shown, photo_file,"
             " until", (person,)).fetchone()
