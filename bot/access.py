@@ -7,19 +7,25 @@ memory, or with REDIS_URL in Redis, so that replicas count a user's messages tog
 If Redis fails mid-run, messages are let through (and logged) rather than lost.
 """
 
+import inspect
 import logging
 import math
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from limits import RateLimitItemPerMinute
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.storage import RedisStorage
+from limits.aio.strategies import MovingWindowRateLimiter as AsyncMovingWindowRateLimiter
 from limits.errors import StorageError
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 
 from model.shared_redis import BREAKER, TIMEOUT_SECONDS, RedisPaused
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -28,18 +34,26 @@ class Verdict:
     note_seconds: int | None = None  # refused, and worth a note: "try again in N s"
 
 
-def storage(redis_url: str | None) -> Storage:
-    """Where the counts are kept: in memory, or in the replicas' Redis."""
+def limiter(redis_url: str | None) -> MovingWindowRateLimiter | AsyncMovingWindowRateLimiter:
+    """Where the counts are kept: in memory, or in the replicas' Redis. (In memory, the
+    synchronous storage: it takes microseconds, and the asynchronous one runs a thread
+    hop per user every time it expires old counts.)"""
     if not redis_url:
-        return MemoryStorage()
-    return RedisStorage("async+" + redis_url, implementation="redispy", wrap_exceptions=True,
-                        key_prefix="digitbot:limits", socket_timeout=TIMEOUT_SECONDS,
-                        socket_connect_timeout=TIMEOUT_SECONDS)
+        return MovingWindowRateLimiter(MemoryStorage())
+    return AsyncMovingWindowRateLimiter(RedisStorage(
+        "async+" + redis_url, implementation="redispy", wrap_exceptions=True,
+        key_prefix="digitbot:limits", socket_timeout=TIMEOUT_SECONDS,
+        socket_connect_timeout=TIMEOUT_SECONDS))
+
+
+async def _result(value: T | Awaitable[T]) -> T:
+    """What the limiter returned, awaited if it is the asynchronous (Redis) one."""
+    return await value if inspect.isawaitable(value) else value  # type: ignore[return-value]
 
 
 class MessageLimit:
     def __init__(self, per_minute: int, redis_url: str | None = None) -> None:
-        self._limiter = MovingWindowRateLimiter(storage(redis_url))
+        self._limiter = limiter(redis_url)
         self._messages = RateLimitItemPerMinute(per_minute)
         self._notes = RateLimitItemPerMinute(1)
 
@@ -47,12 +61,12 @@ class MessageLimit:
         """Count one message from `user_id`: allowed, refused with a note, or refused."""
         try:
             BREAKER.check()
-            if await self._limiter.hit(self._messages, "message", str(user_id)):
+            if await _result(self._limiter.hit(self._messages, "message", str(user_id))):
                 return Verdict(allowed=True)
-            if not await self._limiter.hit(self._notes, "note", str(user_id)):
+            if not await _result(self._limiter.hit(self._notes, "note", str(user_id))):
                 return Verdict(allowed=False)
-            reset_at, _ = await self._limiter.get_window_stats(self._messages, "message",
-                                                               str(user_id))
+            reset_at, _ = await _result(self._limiter.get_window_stats(
+                self._messages, "message", str(user_id)))
         except (StorageError, RedisPaused) as error:
             _failed(error)
             logger.warning("Could not count a message against the limit (%s): let through",
@@ -64,7 +78,7 @@ class MessageLimit:
         """Whether to tell a user who is not allowed so: once a minute, not per message."""
         try:
             BREAKER.check()
-            return await self._limiter.hit(self._notes, "not allowed", str(user_id))
+            return await _result(self._limiter.hit(self._notes, "not allowed", str(user_id)))
         except (StorageError, RedisPaused) as error:
             _failed(error)
             logger.warning("Could not count a refusal note (%s): sent", error)
