@@ -31,9 +31,14 @@ if [ -z "${TELEGRAM_BOT_TOKEN:-}" ] && ! has_setting TELEGRAM_BOT_TOKEN; then
          "then run ./scripts/start.sh again." >&2
     exit 1
   fi
+  # Echo off before the prompt, so that not even a token pasted early shows.
+  stty -echo 2>/dev/null || true
+  trap 'stty echo 2>/dev/null || true' EXIT
+  trap 'stty echo 2>/dev/null; echo; exit 130' INT TERM
   echo "Paste the token @BotFather gave you when you created the bot (/newbot) and press"
   echo "Enter. It is saved in .env and not shown."
-  read -rs token || true  # (Ctrl-D: nothing typed)
+  read -r token || true  # (Ctrl-D: nothing typed)
+  stty echo 2>/dev/null || true
   echo
   if ! [[ $token =~ ^[0-9]+:[A-Za-z0-9_-]+$ ]]; then
     echo "That does not look like a bot token (digits, a colon, then letters, e.g." \
