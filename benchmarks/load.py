@@ -28,7 +28,6 @@ import argparse
 import io
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,6 +43,7 @@ from model import rendering
 from model.reading.mnist import load_mnist_test
 from testing.bot_process import BotProcess
 from testing.fake_telegram import FakeTelegram
+from testing.redis_server import RedisServer, free_port
 
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_MNIST = PROJECT.parent / "shared" / "data" / "mnist.npz"
@@ -328,8 +328,6 @@ def measure_replicas(fake: FakeTelegram, args: argparse.Namespace, photos: list[
     """Two webhook replicas sharing a redis-server, fed in turn: 45 photos a second, then
     a language chosen through one replica and used by the other, and a user's photos
     limited across both."""
-    from tests.test_replicas import RedisServer  # a test helper: redis-server on a free port
-
     redis_server = RedisServer(workdir)
     ports = [free_port(), free_port()]
     bots = [BotProcess(
@@ -365,12 +363,6 @@ def measure_replicas(fake: FakeTelegram, args: argparse.Namespace, photos: list[
             bot.stop()
         redis_server.stop()
     return {"45": figures}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,6 @@ import pickle
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import time
 import urllib.error
@@ -26,6 +25,7 @@ from bot import buttons, i18n, messages
 from model.reading import checkpoint
 from testing.bot_process import BotProcess
 from testing.fake_telegram import FakeTelegram
+from testing.redis_server import free_port
 from tests.images import jpeg, phone_photo
 from tests.texts import english
 
@@ -324,12 +324,6 @@ def test_a_broken_checkpoint_stops_start_up_in_one_line(fake, start_bot, tmp_pat
     assert bot.exit_code() == 1
     assert "Cannot start" in bot.output and "CHECKPOINT" in bot.output
     assert_short_and_secret(bot.output, fake.token)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def webhook_settings(port: int) -> dict[str, str]:

@@ -5,56 +5,24 @@ balancer would; each keeps its own journal (DATA_DIR), and they share the langua
 chose, the per-user limits and /accuracy through REDIS_URL.
 """
 
-import shutil
 import signal
-import subprocess
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
-import redis
 
 from bot import i18n, messages
 from model import rendering
 from testing.bot_process import BotProcess
 from testing.fake_telegram import FakeTelegram
+from testing.redis_server import RedisServer, free_port
 from tests.images import jpeg, phone_photo
-from tests.test_hosting import first_line, free_port
+from tests.test_hosting import answers_to, first_line
 from tests.texts import english
 
 SECRET = "a-secret-of-32-characters-000000"
 ADMIN = 4242
 PER_MINUTE = 5  # each user's messages a minute, for both replicas together
-
-
-class RedisServer:
-    """redis-server on a free port, keeping nothing on disk."""
-
-    def __init__(self, workdir: Path) -> None:
-        if shutil.which("redis-server") is None:
-            pytest.fail("redis-server is not installed (scripts/test.sh installs it)")
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(workdir)], stdout=subprocess.DEVNULL)
-        client = redis.Redis.from_url(self.url)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        client.close()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
 
 
 @pytest.fixture
@@ -85,13 +53,6 @@ def replicas(tmp_path, redis_server, mnist_path):
         finally:
             for bot in bots:
                 bot.stop()
-
-
-def answers_to(fake, message) -> list:
-    return [call for call in fake.calls("sendMessage") if call.status == 200
-            and call.params["chat_id"] == message["chat"]["id"]
-            and call.params.get("reply_parameters", {}).get("message_id")
-            == message["message_id"]]
 
 
 def test_a_language_chosen_through_one_replica_is_used_by_the_other(replicas):
