@@ -5,7 +5,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
-from model.reading.ink import find_ink, writing_is_dark
+from model.reading.ink import find_ink, percentiles, writing_is_dark
 from model.reading.layout import find_shapes
 from tests.images import drawn_digit
 
@@ -35,6 +35,16 @@ def test_blank_page_has_no_ink():
     for paper in (0, 120, 250):
         mask = find_ink(page(paper=paper))
         assert not mask.any()
+
+
+def test_percentiles_from_the_histogram_are_numpys_to_the_last_bit():
+    rng = np.random.default_rng(5)
+    for size in (1, 2, 3, 77, 1000, 76_800):
+        for pixels in (rng.integers(0, 256, size), (rng.random(size) ** 8 * 255).astype(int),
+                       np.full(size, 7)):
+            pixels = pixels.astype(np.uint8).reshape(-1, 1)
+            q = [0, 1, 50, 99, 99.5, 100, float(rng.random() * 100)]
+            assert percentiles(pixels, q) == np.percentile(pixels, q).tolist()
 
 
 def test_dark_writing_and_chalk_are_both_found():

@@ -65,12 +65,27 @@ def writing_is_dark(gray: np.ndarray) -> bool:
     """
     half = gray[::2, ::2]
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (THIN, THIN))
-    dark = float(np.percentile(cv2.morphologyEx(half, cv2.MORPH_BLACKHAT, kernel), 99.5))
-    light = float(np.percentile(cv2.morphologyEx(half, cv2.MORPH_TOPHAT, kernel), 99.5))
+    [dark] = percentiles(cv2.morphologyEx(half, cv2.MORPH_BLACKHAT, kernel), [99.5])
+    [light] = percentiles(cv2.morphologyEx(half, cv2.MORPH_TOPHAT, kernel), [99.5])
     if max(dark, light) >= THIN_CONTRAST and max(dark, light) >= THIN_MARGIN * min(dark, light):
         return dark > light
-    darkest, brightest = np.percentile(half, [1, 99])
-    return float(np.median(half)) >= (darkest + brightest) / 2 - 0.1 * (brightest - darkest)
+    darkest, median, brightest = percentiles(half, [1, 50, 99])
+    return median >= (darkest + brightest) / 2 - 0.1 * (brightest - darkest)
+
+
+def percentiles(gray: np.ndarray, q: list[float]) -> list[float]:
+    """`np.percentile(gray, q)` of a uint8 image (its default, linear interpolation),
+    counted from the image's histogram rather than sorted: a tenth of the time."""
+    below_or_at = np.cumsum(np.bincount(gray.ravel(), minlength=256))
+    position = np.asarray(q, np.float64) / 100 * (below_or_at[-1] - 1)
+    lower = np.floor(position)
+    upper = np.minimum(lower + 1, below_or_at[-1] - 1)
+    # The k-th smallest value (from 0) is the first grey level with more than k at or below.
+    a = np.searchsorted(below_or_at, lower, side="right").astype(np.float64)
+    b = np.searchsorted(below_or_at, upper, side="right").astype(np.float64)
+    t = position - lower
+    # numpy's own interpolation, to the last bit: from the nearer of the two values.
+    return np.where(t >= 0.5, b - (b - a) * (1 - t), a + (b - a) * t).tolist()
 
 
 def _along_line(image: np.ndarray, start: np.ndarray, end: np.ndarray, reach: int) -> float:
@@ -217,10 +232,10 @@ def _edge_sharpness(ink: np.ndarray, mask: np.ndarray, labels: np.ndarray, count
     A pen's stroke ends within a pixel or two, however dark it is; a shadow fades over
     many. (A blurred photo blurs every mark alike, so marks are compared with each other.)
     """
-    slope = np.hypot(cv2.Sobel(ink, cv2.CV_32F, 1, 0, ksize=3),
-                     cv2.Sobel(ink, cv2.CV_32F, 0, 1, ksize=3)) / 8  # per pixel
     outline = mask & ~cv2.erode(mask.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    edge = np.bincount(labels[outline], weights=slope[outline], minlength=count)
+    slope = np.hypot(cv2.Sobel(ink, cv2.CV_32F, 1, 0, ksize=3)[outline],
+                     cv2.Sobel(ink, cv2.CV_32F, 0, 1, ksize=3)[outline]) / 8  # per pixel
+    edge = np.bincount(labels[outline], weights=slope, minlength=count)
     edge /= np.maximum(np.bincount(labels[outline], minlength=count), 1)
     darkness = np.bincount(labels[mask], weights=ink[mask], minlength=count)
     darkness /= np.maximum(np.bincount(labels[mask], minlength=count), 1)

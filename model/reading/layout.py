@@ -47,7 +47,10 @@ def _runs_along_the_edge(labels: np.ndarray, count: int, stats: np.ndarray) -> n
 def _marks(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The label image, and the labels and boxes (x, y, width, height) of the marks that
     may be writing: not specks, not the photo's edges, at most `MAX_MARKS` of the largest."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
+    # (Grana's block-based algorithm: the same labels and statistics as OpenCV's default,
+    # in a third of the time when statistics are asked for.)
+    count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
+        mask.astype(np.uint8), 8, cv2.CV_32S, cv2.CCL_GRANA)
     boxes = stats[:, :4].astype(np.int64)
     longest = boxes[:, 2:4].max(axis=1)
     keep = (longest >= policy.SPECK_PIXELS) & ~_runs_along_the_edge(labels, count, stats)
@@ -92,12 +95,15 @@ def _framing(boxes: np.ndarray) -> np.ndarray:
 def _near_touching(labels: np.ndarray, kept: np.ndarray) -> np.ndarray:
     """For every pair of kept marks, whether their ink comes within 2 * `NEAR_TOUCH`
     pixels of each other (directly, or through other marks): (n, n) bool."""
-    marks = np.isin(labels, kept)
+    count = int(labels.max()) + 1
+    is_kept = np.zeros(count, bool)
+    is_kept[kept] = True
+    marks = is_kept[labels]
     side = 2 * NEAR_TOUCH + 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
     _, near = cv2.connectedComponents(cv2.dilate(marks.astype(np.uint8), kernel), connectivity=8)
     # Every pixel of a mark lies in the same grown-together region: any one names it.
-    region_of = np.zeros(int(labels.max()) + 1, np.int32)
+    region_of = np.zeros(count, np.int32)
     region_of[labels[marks]] = near[marks]
     region = region_of[kept]
     return region[:, None] == region[None, :]
