@@ -305,6 +305,7 @@ def _stop_for_good(application: Application) -> None:
 def run(settings: Settings) -> int:
     """Poll Telegram, or serve its webhook, until interrupted (Ctrl+C or SIGTERM); the
     process's exit code."""
+    memory.map_large_blocks_apart()
     if settings.redis_url:
         shared_state.check_redis(settings.redis_url)
     application = build_application(settings)

@@ -17,7 +17,9 @@ from ai_edge_litert.interpreter import Interpreter
 from model.reading import checkpoint
 from model.reading.digits import SIDE
 
-BATCH_SIZE = 256  # images per network call: larger batches only fill the cache
+# Images per network call. MNIST's test set is read as fast in 32s as in 256s (2 threads:
+# 1.06 s against 1.15 s), with 38 MB less memory at the peak (163 against 201 MB).
+BATCH_SIZE = 32
 
 
 class Classifier:
