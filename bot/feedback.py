@@ -8,13 +8,10 @@ than the answer the user saw (it was updated since), nothing is kept. A user who
 to type a number has `WAIT_FOR_NUMBER_SECONDS` to send it; any other text cancels.
 """
 
-import asyncio
 import enum
 import logging
 import re
 import time
-from collections.abc import Callable
-from typing import TypeVar
 
 from telegram import ForceReply, Message, Update
 from telegram.constants import ChatAction
@@ -23,7 +20,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot import buttons, handlers, messages, metrics
 from bot.buttons import Fix
-from bot.shared_state import STATE_ERRORS
+from bot.shared_state import STATE_ERRORS, ask
 from bot.state import Context
 from model.feedback.corrections import NO_DIGIT, Correction, Corrections
 from model.feedback.shared_corrections import SharedCorrections
@@ -32,7 +29,6 @@ from model.reading.reader import Reader
 from model.reading.result import Reading
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 CORRECTIONS_PER_DAY = 50  # per user: enough for any honest use, a cap on a flood
 DAY = 24 * 3600
@@ -52,20 +48,12 @@ def _photo_of(answer: Message | None) -> Message | None:
     return photo if handlers.image_file_of(photo) else None
 
 
-async def _stored(call: Callable[..., T], *args: object) -> T:
-    """A call on the corrections store: with REDIS_URL it asks Redis, off the event loop;
-    the SQLite store of one bot answers in microseconds, on it."""
-    if isinstance(getattr(call, "__self__", None), Corrections):
-        return call(*args)
-    return await asyncio.to_thread(call, *args)
-
-
 async def _refused(update: Update, context: Context, answer: Message, fix: Fix) -> bool:
     """Whether this press may not correct the answer; if so, the user was told why."""
     query, user = update.callback_query, update.effective_user
     corrections = context.bot_data.corrections
     photo = _photo_of(answer)
-    corrected = await _stored(corrections.corrected,
+    corrected = await ask(corrections.corrected,
                               corrections.answer_key(answer.chat_id, answer.message_id))
     reason = None
     if photo is None:
@@ -76,7 +64,7 @@ async def _refused(update: Update, context: Context, answer: Message, fix: Fix) 
         reason = messages.ALREADY_CORRECTED
         await query.edit_message_reply_markup(buttons.answer(
             handlers.language_of(update, context), None, fix.shown, corrected=corrected))
-    elif fix.choice != buttons.CANCEL and await _stored(
+    elif fix.choice != buttons.CANCEL and await ask(
             corrections.count_since, corrections.user_key(user.id),
             time.time() - DAY) >= CORRECTIONS_PER_DAY:
         reason = messages.TOO_MANY_CORRECTIONS
@@ -114,7 +102,7 @@ async def offer_correction(update: Update, context: Context) -> None:
 
 
 async def _ask_for_number(update: Update, context: Context, answer: Message, fix: Fix) -> None:
-    await _stored(context.bot_data.corrections.wait_for_number, update.effective_user.id,
+    await ask(context.bot_data.corrections.wait_for_number, update.effective_user.id,
                   answer.chat_id, answer.message_id, fix.shown,
                   handlers.image_file_of(_photo_of(answer)))
     # ForceReply: in a group, the user's reply reaches the bot even in privacy mode.
@@ -130,7 +118,7 @@ async def correction_chosen(update: Update, context: Context) -> None:
     answer, fix = pressed
     query, language = update.callback_query, handlers.language_of(update, context)
     if fix.choice == buttons.CANCEL:
-        await _stored(context.bot_data.corrections.take_pending, update.effective_user.id,
+        await ask(context.bot_data.corrections.take_pending, update.effective_user.id,
                       answer.chat_id)
         await query.answer()
         await query.edit_message_reply_markup(buttons.answer(language, fix.kind, fix.shown))
@@ -142,7 +130,7 @@ async def correction_chosen(update: Update, context: Context) -> None:
     if not (fix.choice == NO_DIGIT or (len(fix.choice) == 1 and fix.choice.isdigit())):
         await handlers.stale_button(update, context)
         return
-    await _stored(context.bot_data.corrections.take_pending, update.effective_user.id,
+    await ask(context.bot_data.corrections.take_pending, update.effective_user.id,
                   answer.chat_id)
     outcome = await _keep(update, context, answer.chat_id, answer.message_id,
                           handlers.image_file_of(_photo_of(answer)), fix.shown, fix.choice)
@@ -161,7 +149,7 @@ async def take_typed_number(update: Update, context: Context) -> None:
     if message is None or update.effective_user is None:
         return
     try:
-        pending = await _stored(corrections.take_pending, update.effective_user.id,
+        pending = await ask(corrections.take_pending, update.effective_user.id,
                                 message.chat_id)
     except STATE_ERRORS as error:  # the message is handled as usual rather than lost
         logger.warning("Could not look for a typed correction (%s)", error)
@@ -208,7 +196,7 @@ async def _keep(update: Update, context: Context, chat_id: int, answer_message: 
     if reading.number != shown:
         return Outcome.CHANGED
     answer = shared.corrections.answer_key(chat_id, answer_message)
-    if not await _stored(shared.corrections.add, _correction(
+    if not await ask(shared.corrections.add, _correction(
             shared.corrections, shared.reader, reading, update.effective_user.id, answer,
             corrected)):
         return Outcome.ALREADY

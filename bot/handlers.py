@@ -19,7 +19,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot import buttons, evaluation, i18n, messages, metrics, usage
 from bot.delivery import TelegramBusy, retrying_download
 from bot.journal import TRIES_WHILE_TELEGRAM_BUSY
-from bot.shared_state import STATE_ERRORS
+from bot.shared_state import STATE_ERRORS, ask
 from bot.state import BotData, Context
 from model.reading.errors import ImageTooLarge, PreprocessingError
 from model.reading.mnist import TEST_IMAGES, MnistError
@@ -234,12 +234,8 @@ async def _answered(context: Context, refusal: str, started: float) -> None:
     seconds = time.monotonic() - started
     metrics.PHOTOS.labels(refusal or metrics.READ).inc()
     metrics.ANSWER_SECONDS.observe(seconds)
-    log = context.bot_data.usage
-    try:  # with REDIS_URL, to Redis, off the event loop; else SQLite, in microseconds
-        if isinstance(log, usage.UsageLog):
-            log.answered(refusal, seconds)
-        else:
-            await asyncio.to_thread(log.answered, refusal, seconds)
+    try:
+        await ask(context.bot_data.usage.answered, refusal, seconds)
     except STATE_ERRORS as error:
         logger.warning("Could not count a photo for /stats (%s)", error)
 

@@ -12,9 +12,12 @@ app's language rather than not at all), and Redis is left alone for a while
 (`model/shared_redis.py`).
 """
 
+import asyncio
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 import redis
 
@@ -25,34 +28,40 @@ KEY_PREFIX = "digitbot:"  # every key the bot writes to Redis starts so
 START_TIMEOUT_SECONDS = 5.0
 
 STATE_ERRORS = (redis.RedisError, sqlite3.Error)  # what a failing store raises
+T = TypeVar("T")
+
+
+async def ask(call: Callable[..., T], *args: object) -> T:
+    """A call on a store (the corrections, the usage counts): on the event loop if the
+    store `answers_at_once` (SQLite), else from a worker thread (Redis)."""
+    if call.__self__.answers_at_once:  # type: ignore[attr-defined]
+        return call(*args)
+    return await asyncio.to_thread(call, *args)
 
 
 class RedisUnavailable(ConnectionError):
     """REDIS_URL does not answer at start-up."""
 
 
-class SharedState:
+class SharedState(Protocol):
     """Bytes by key, each with an optional lifetime."""
 
-    async def get(self, key: str) -> bytes | None:
-        raise NotImplementedError
+    async def get(self, key: str) -> bytes | None: ...
 
-    async def put(self, key: str, value: bytes, seconds: float | None = None) -> None:
-        raise NotImplementedError
+    async def put(self, key: str, value: bytes, seconds: float | None = None) -> None: ...
 
     async def put_new(self, key: str, value: bytes, seconds: float) -> bool:
         """Put `value` only if `key` holds nothing: whether it was put (a lock)."""
-        raise NotImplementedError
+        ...
 
     async def delete(self, key: str, value: bytes | None = None) -> None:
         """Delete `key`; with `value`, only if it still holds that (a lock one took)."""
-        raise NotImplementedError
+        ...
 
-    async def close(self) -> None:
-        pass
+    async def close(self) -> None: ...
 
 
-class LocalState(SharedState):
+class LocalState:
     """The store of a bot without replicas: SQLite, a few microseconds a call."""
 
     def __init__(self, path: Path) -> None:
@@ -87,7 +96,7 @@ class LocalState(SharedState):
         self._db.close()
 
 
-class RedisState(SharedState):
+class RedisState:
     """The store replicas share."""
 
     def __init__(self, url: str) -> None:

@@ -58,6 +58,8 @@ def confusions(corrected: list[tuple[str, str, str]], top: int = 5) -> list[tupl
 
 
 class UsageLog:
+    answers_at_once = True  # SQLite on the same disk: microseconds, fine on an event loop
+
     def __init__(self, path: Path) -> None:
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -89,6 +91,7 @@ class SharedUsageLog:
     the traffic; kept KEEP_DAYS."""
 
     PREFIX = "digitbot:usage:"
+    answers_at_once = False  # a network round trip, or a timeout: ask from a thread
 
     def __init__(self, url: str) -> None:
         self._redis = shared_redis.client(url)

@@ -42,6 +42,8 @@ return 1
 
 
 class SharedCorrections(SaltedKeys):
+    answers_at_once = False  # a network round trip, or a timeout: ask from a thread
+
     def __init__(self, url: str) -> None:
         self._redis = shared_redis.client(url)
         self._redis.set(PREFIX + "salt", secrets.token_bytes(32), nx=True)  # first start
