@@ -12,7 +12,7 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -40,9 +40,10 @@ class MemoryWindow:
     user's counts (2-3 ms of CPU a message with a thousand recent users, measured with
     py-spy under benchmarks/load.py)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self._times: dict[str, deque[float]] = {}
-        self._swept = time.monotonic()
+        self._swept = clock()
         self._longest = 0.0  # the longest window asked about, in seconds
 
     def _recent(self, item: RateLimitItem, identifiers: tuple[str, ...], now: float
@@ -53,7 +54,7 @@ class MemoryWindow:
         return times
 
     def hit(self, item: RateLimitItem, *identifiers: str) -> bool:
-        now = time.monotonic()
+        now = self._clock()
         self._longest = max(self._longest, item.get_expiry())
         if now - self._swept > self._longest:  # forget users quiet for a whole window
             self._times = {key: times for key, times in self._times.items()
@@ -69,7 +70,7 @@ class MemoryWindow:
                          ) -> tuple[float, int]:
         """When (in `time.time()`) the oldest message leaves the window, and how many more
         fit in it now."""
-        now = time.monotonic()
+        now = self._clock()
         times = self._recent(item, identifiers, now)
         oldest = times[0] if times else now
         return time.time() + oldest + item.get_expiry() - now, item.amount - len(times)

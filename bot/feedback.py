@@ -54,7 +54,7 @@ async def _refused(update: Update, context: Context, answer: Message, fix: Fix) 
     corrections = context.bot_data.corrections
     photo = _photo_of(answer)
     corrected = await ask(corrections.corrected,
-                              corrections.answer_key(answer.chat_id, answer.message_id))
+                          corrections.answer_key(answer.chat_id, answer.message_id))
     reason = None
     if photo is None:
         reason = messages.PHOTO_GONE
@@ -103,8 +103,8 @@ async def offer_correction(update: Update, context: Context) -> None:
 
 async def _ask_for_number(update: Update, context: Context, answer: Message, fix: Fix) -> None:
     await ask(context.bot_data.corrections.wait_for_number, update.effective_user.id,
-                  answer.chat_id, answer.message_id, fix.shown,
-                  handlers.image_file_of(_photo_of(answer)))
+              answer.chat_id, answer.message_id, fix.shown,
+              handlers.image_file_of(_photo_of(answer)))
     # ForceReply: in a group, the user's reply reaches the bot even in privacy mode.
     await answer.reply_text(handlers.say_to(update, context, messages.TYPE_THE_NUMBER),
                             reply_markup=ForceReply(selective=True))
@@ -119,7 +119,7 @@ async def correction_chosen(update: Update, context: Context) -> None:
     query, language = update.callback_query, handlers.language_of(update, context)
     if fix.choice == buttons.CANCEL:
         await ask(context.bot_data.corrections.take_pending, update.effective_user.id,
-                      answer.chat_id)
+                  answer.chat_id)
         await query.answer()
         await query.edit_message_reply_markup(buttons.answer(language, fix.kind, fix.shown))
         return
@@ -131,7 +131,7 @@ async def correction_chosen(update: Update, context: Context) -> None:
         await handlers.stale_button(update, context)
         return
     await ask(context.bot_data.corrections.take_pending, update.effective_user.id,
-                  answer.chat_id)
+              answer.chat_id)
     outcome = await _keep(update, context, answer.chat_id, answer.message_id,
                           handlers.image_file_of(_photo_of(answer)), fix.shown, fix.choice)
     if outcome is Outcome.KEPT:
@@ -150,7 +150,7 @@ async def take_typed_number(update: Update, context: Context) -> None:
         return
     try:
         pending = await ask(corrections.take_pending, update.effective_user.id,
-                                message.chat_id)
+                            message.chat_id)
     except STATE_ERRORS as error:  # the message is handled as usual rather than lost
         logger.warning("Could not look for a typed correction (%s)", error)
         return

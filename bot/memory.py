@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 TRIM_SECONDS = 5.0
 LARGE_BLOCK = 4 * 2**20  # bytes
-M_MMAP_THRESHOLD = -3  # mallopt's parameter, from glibc's malloc.h
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt's parameters, from glibc's malloc.h
 
 
 def _libc(function: str) -> "ctypes._FuncPointer | None":
@@ -35,11 +35,17 @@ def _libc(function: str) -> "ctypes._FuncPointer | None":
 
 
 def map_large_blocks_apart() -> None:
-    """From now on, blocks of LARGE_BLOCK bytes and more are returned when freed. (It also
-    stops glibc from raising the threshold itself, which it does after each such block.)"""
+    """From now on, blocks of LARGE_BLOCK bytes and more are returned when freed.
+
+    Fixing the threshold stops glibc from moving it (and the trim threshold with it) after
+    each large block; the trim threshold is set where glibc would have moved it, twice the
+    mmap threshold, so that a heap is not shrunk (and grown again) after every photo:
+    `keep_returning_memory` trims them.
+    """
     mallopt = _libc("mallopt")
-    if mallopt is None or not mallopt(M_MMAP_THRESHOLD, LARGE_BLOCK):
-        logger.debug("Could not set the C library's mmap threshold")
+    if mallopt is None or not (mallopt(M_MMAP_THRESHOLD, LARGE_BLOCK)
+                               and mallopt(M_TRIM_THRESHOLD, 2 * LARGE_BLOCK)):
+        logger.debug("Could not set the C library's mmap and trim thresholds")
 
 
 async def keep_returning_memory() -> None:

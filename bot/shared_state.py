@@ -34,7 +34,7 @@ T = TypeVar("T")
 async def ask(call: Callable[..., T], *args: object) -> T:
     """A call on a store (the corrections, the usage counts): on the event loop if the
     store `answers_at_once` (SQLite), else from a worker thread (Redis)."""
-    if call.__self__.answers_at_once:  # type: ignore[attr-defined]
+    if getattr(getattr(call, "__self__", None), "answers_at_once", False):
         return call(*args)
     return await asyncio.to_thread(call, *args)
 

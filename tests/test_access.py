@@ -2,6 +2,7 @@
 quiet (tests/test_hosting.py drives the limit through the fake Bot API server)."""
 
 import asyncio
+import functools
 
 import pytest
 
@@ -18,8 +19,9 @@ class Clock:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """A clock the test moves, for the limits kept in memory (and nothing else)."""
     clock = Clock()
-    monkeypatch.setattr(access.time, "monotonic", clock)
+    monkeypatch.setattr(access, "MemoryWindow", functools.partial(access.MemoryWindow, clock))
     return clock
 
 
