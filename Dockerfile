@@ -43,7 +43,7 @@ WORKDIR /app
 # which only training reads).
 # Owned by root, so the bot cannot modify its own code or weights.
 COPY bot/ bot/
-COPY model/__init__.py model/shared_redis.py model/
+COPY model/__init__.py model/shared_redis.py model/sqlite_files.py model/
 COPY model/reading/ model/reading/
 COPY model/feedback/ model/feedback/
 COPY checkpoints/*.json checkpoints/*.tflite checkpoints/

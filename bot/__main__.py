@@ -23,7 +23,8 @@ def main() -> None:
 
     from telegram.error import InvalidToken
 
-    from bot.app import MetricsUnavailable, run  # only once the settings are known good
+    from bot.app import run  # only once the settings are known good
+    from bot.metrics import MetricsUnavailable
     from bot.shared_state import RedisUnavailable
     from model.reading.checkpoint import CheckpointError
 

@@ -16,12 +16,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+import redis
 from limits import RateLimitItem, RateLimitItemPerMinute
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter as AsyncMovingWindowRateLimiter
-from limits.errors import StorageError
 
-from model.shared_redis import BREAKER, TIMEOUT_SECONDS, RedisPaused
+from model.shared_redis import TIMEOUT_SECONDS, guarded
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -81,7 +81,7 @@ def limiter(redis_url: str | None) -> MemoryWindow | AsyncMovingWindowRateLimite
     if not redis_url:
         return MemoryWindow()
     return AsyncMovingWindowRateLimiter(RedisStorage(
-        "async+" + redis_url, implementation="redispy", wrap_exceptions=True,
+        "async+" + redis_url, implementation="redispy",
         key_prefix="digitbot:limits", socket_timeout=TIMEOUT_SECONDS,
         socket_connect_timeout=TIMEOUT_SECONDS))
 
@@ -100,31 +100,31 @@ class MessageLimit:
     async def check(self, user_id: int) -> Verdict:
         """Count one message from `user_id`: allowed, refused with a note, or refused."""
         try:
-            BREAKER.check()
-            if await _result(self._limiter.hit(self._messages, "message", str(user_id))):
-                return Verdict(allowed=True)
-            if not await _result(self._limiter.hit(self._notes, "note", str(user_id))):
-                return Verdict(allowed=False)
-            reset_at, _ = await _result(self._limiter.get_window_stats(
-                self._messages, "message", str(user_id)))
-        except (StorageError, RedisPaused) as error:
-            _failed(error)
+            return await self._count(user_id)
+        except redis.RedisError as error:
             logger.warning("Could not count a message against the limit (%s): let through",
                            error)
             return Verdict(allowed=True)
-        return Verdict(allowed=False, note_seconds=max(1, math.ceil(reset_at - time.time())))
 
     async def first_refusal(self, user_id: int) -> bool:
         """Whether to tell a user who is not allowed so: once a minute, not per message."""
         try:
-            BREAKER.check()
-            return await _result(self._limiter.hit(self._notes, "not allowed", str(user_id)))
-        except (StorageError, RedisPaused) as error:
-            _failed(error)
+            return await self._note(user_id, "not allowed")
+        except redis.RedisError as error:
             logger.warning("Could not count a refusal note (%s): sent", error)
             return True
 
+    @guarded
+    async def _count(self, user_id: int) -> Verdict:
+        if await _result(self._limiter.hit(self._messages, "message", str(user_id))):
+            return Verdict(allowed=True)
+        if not await self._note(user_id, "note"):
+            return Verdict(allowed=False)
+        reset_at, _ = await _result(self._limiter.get_window_stats(
+            self._messages, "message", str(user_id)))
+        return Verdict(allowed=False, note_seconds=max(1, math.ceil(reset_at - time.time())))
 
-def _failed(error: Exception) -> None:
-    if isinstance(error, StorageError):  # Redis failed (not merely paused): pause it
-        BREAKER.failed()
+    @guarded
+    async def _note(self, user_id: int, kind: str) -> bool:
+        """Whether a note of `kind` is due: one a minute."""
+        return await _result(self._limiter.hit(self._notes, kind, str(user_id)))

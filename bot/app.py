@@ -135,9 +135,9 @@ async def _housekeeping(shared: BotData) -> None:
     corrections no longer awaited, usage rows after 30 days), also when the bot is quiet."""
     while True:
         shared.journal.prune()
-        try:  # (off the event loop: with REDIS_URL, these go to Redis)
-            await asyncio.to_thread(shared.corrections.purge_expired)
-            await asyncio.to_thread(shared.usage.prune)
+        try:
+            await shared_state.ask(shared.corrections.purge_expired)
+            await shared_state.ask(shared.usage.prune)
         except shared_state.STATE_ERRORS as error:
             logger.warning("Housekeeping in the shared state failed (%s); again in a minute",
                            error)
@@ -286,10 +286,6 @@ def build_application(settings: Settings) -> Application:
     return application
 
 
-class MetricsUnavailable(OSError):
-    """METRICS_LISTEN cannot be listened on (in use, not an address of this host)."""
-
-
 def _stop_for_good(application: Application) -> None:
     """Telegram rejected the token mid-run: stop, so that the supervisor sees a failure."""
     if application.bot_data.token_rejected:
@@ -311,10 +307,7 @@ def run(settings: Settings) -> int:
     application = build_application(settings)
     if settings.metrics:
         host, port = settings.metrics
-        try:
-            metrics.serve(host, port)
-        except OSError as error:
-            raise MetricsUnavailable(f"METRICS_LISTEN {host}:{port}: {error.strerror}") from None
+        metrics.serve(host, port)
         logger.info("Serving Prometheus metrics at http://%s:%d/metrics", host, port)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)  # run_polling runs on this loop too

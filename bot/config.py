@@ -153,14 +153,15 @@ def _base_url(env: Mapping[str, str]) -> str | None:
 
 
 def _listen(env: Mapping[str, str], name: str, default: str | None,
-            example: str) -> tuple[str, int] | None:
+            example: str | None = None) -> tuple[str, int] | None:
     """A host:port setting, such as WEBHOOK_LISTEN; None if unset and without a default."""
     listen = _get(env, name) or default
     if listen is None:
         return None
     host, _, port = listen.rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ConfigError(f"{name} must be host:port, such as {example}, not {listen!r}")
+        raise ConfigError(f"{name} must be host:port, such as {example or default},"
+                          f" not {listen!r}")
     return host, int(port)
 
 
@@ -187,7 +188,7 @@ def _webhook(env: Mapping[str, str]) -> Webhook | None:
             "WEBHOOK_SECRET must be set with WEBHOOK_URL: 16 to 256 letters, digits, _ or -"
             " (for example: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
         )
-    host, port = _listen(env, "WEBHOOK_LISTEN", DEFAULT_WEBHOOK_LISTEN, DEFAULT_WEBHOOK_LISTEN)
+    host, port = _listen(env, "WEBHOOK_LISTEN", DEFAULT_WEBHOOK_LISTEN)
     return Webhook(url=url, host=host, port=port, secret=secret)
 
 

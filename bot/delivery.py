@@ -30,11 +30,11 @@ from tenacity import (
 )
 
 from bot import metrics
+from bot.config import DEFAULT_REPLY_DEADLINE
 from bot.journal import Journal, current_update
 
 logger = logging.getLogger(__name__)
 
-DEADLINE_SECONDS = 180.0  # then the update is put back in the journal (REPLY_DEADLINE_SECONDS)
 FIRST_WAIT_SECONDS = 1.0  # then doubled each time, up to MAX_WAIT_SECONDS
 MAX_WAIT_SECONDS = 15.0
 # 429s python-telegram-bot waits out per attempt, each as long as Telegram asks and holding
@@ -88,7 +88,7 @@ def retrying_download(what: str) -> AsyncRetrying:
 
 
 class PatientRateLimiter(AIORateLimiter):
-    def __init__(self, deadline: float = DEADLINE_SECONDS) -> None:
+    def __init__(self, deadline: float = DEFAULT_REPLY_DEADLINE) -> None:
         super().__init__(max_retries=RATE_LIMIT_RETRIES)
         self.deadline = deadline
 

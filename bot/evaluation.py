@@ -12,6 +12,7 @@ meanwhile are read first.
 
 import asyncio
 import base64
+import concurrent.futures
 import hashlib
 import json
 import logging
@@ -164,8 +165,7 @@ async def in_background(function: Callable[..., T], *args: object) -> T:
     """`function(*args)` in a new thread at the lowest CPU priority. (Not in asyncio's
     worker threads: a thread's priority, once lowered, cannot be raised again without
     privileges, and those threads read photos.)"""
-    loop = asyncio.get_running_loop()
-    done: asyncio.Future[T] = loop.create_future()
+    done: concurrent.futures.Future[T] = concurrent.futures.Future()
 
     def run() -> None:
         try:
@@ -173,20 +173,9 @@ async def in_background(function: Callable[..., T], *args: object) -> T:
         except (AttributeError, OSError) as error:  # not Linux: at the usual priority
             logger.debug("Could not lower the evaluation's priority: %s", error)
         try:
-            result = function(*args)
+            done.set_result(function(*args))
         except BaseException as error:  # handed to the awaiting coroutine
-            loop.call_soon_threadsafe(_settle, done, None, error)
-        else:
-            loop.call_soon_threadsafe(_settle, done, result, None)
+            done.set_exception(error)
 
     threading.Thread(target=run, name="evaluation", daemon=True).start()
-    return await done
-
-
-def _settle(future: "asyncio.Future[T]", result: T | None, error: BaseException | None) -> None:
-    if future.cancelled():
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(result)  # type: ignore[arg-type]
+    return await asyncio.wrap_future(done)

@@ -17,6 +17,7 @@ from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop
 
 from bot import buttons, evaluation, i18n, messages, metrics, usage
+from bot.access import Verdict
 from bot.delivery import TelegramBusy, retrying_download
 from bot.journal import TRIES_WHILE_TELEGRAM_BUSY
 from bot.shared_state import STATE_ERRORS, ask
@@ -59,11 +60,13 @@ async def admit(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop
     if update.message is None and update.callback_query is None:
         return  # edits, joins and the like: no handler answers them
-    await _recall_language(user.id, context)
     if update.update_id in context.bot_data.retried:  # counted when it first came
         context.bot_data.retried.discard(update.update_id)
-        return
-    verdict = await limit.check(user.id)
+        verdict = Verdict(allowed=True)
+    else:
+        verdict = await limit.check(user.id)
+    if verdict.allowed or verdict.note_seconds is not None:  # (a silent drop needs none)
+        await _recall_language(user.id, context)
     if verdict.allowed:
         return
     metrics.REFUSED.labels("over the limit").inc()
@@ -396,7 +399,8 @@ async def report_error(update: object, context: Context) -> None:
 def _try_again_later(update: Update, context: Context) -> None:
     """Telegram refused the answer for minutes: the reading is not lost, the update stays
     in the journal and is handled again as long after (or at the next start)."""
-    journal, deadline = context.bot_data.journal, context.bot_data.settings.reply_deadline
+    shared = context.bot_data
+    journal, deadline = shared.journal, shared.settings.reply_deadline
     if not journal.later(update.update_id):
         logger.error("Telegram refused the answer to update %d (%s): not tried again (it was"
                      " tried %d times, or an answer to it went out)", update.update_id,
@@ -414,7 +418,6 @@ def _try_again_later(update: Update, context: Context) -> None:
 
     # Not `application.create_task`: stopping the bot would wait for it. Cancelled when
     # the bot stops, the update stays in the journal and the next start handles it.
-    shared = context.bot_data
     task = asyncio.create_task(retry(), name=f"retry update {update.update_id}")
     shared.retries.add(task)
     task.add_done_callback(shared.retries.discard)

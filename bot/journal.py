@@ -24,7 +24,6 @@ Writes are a few hundred microseconds (WAL mode): small enough for the event loo
 import asyncio
 import json
 import logging
-import sqlite3
 import time
 from collections.abc import Awaitable
 from contextvars import ContextVar
@@ -35,6 +34,7 @@ from telegram import Update
 from telegram.ext import SimpleUpdateProcessor
 
 from bot import metrics
+from model.sqlite_files import open_database
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +55,7 @@ class Journal:
     this one's."""
 
     def __init__(self, path: Path, bot_id: int = 0) -> None:
-        self._db = sqlite3.connect(path, isolation_level=None)  # autocommit: each write lands
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # survives a process crash, syncs less
-        self._db.execute("PRAGMA secure_delete=ON")  # what is dropped is gone from disk
+        self._db = open_database(path)
         self._upgrade(bot_id)
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS updates (bot INTEGER NOT NULL, id INTEGER NOT NULL,"
@@ -206,6 +203,7 @@ class JournaledUpdateProcessor(SimpleUpdateProcessor):
         self.journal = journal
         self._stopping = False
         self._handling: set[asyncio.Task[Any]] = set()
+        metrics.IN_FLIGHT.set_function(lambda: len(self._handling))
 
     def stop_within(self, grace: float) -> None:
         """Start no more updates; cancel those still being handled after `grace` seconds."""
@@ -233,7 +231,6 @@ class JournaledUpdateProcessor(SimpleUpdateProcessor):
         current_update.set(update.update_id)  # the task below gets its own copy
         handling = asyncio.ensure_future(coroutine)
         self._handling.add(handling)
-        metrics.IN_FLIGHT.inc()
         try:
             await handling
         except asyncio.CancelledError:
@@ -246,5 +243,4 @@ class JournaledUpdateProcessor(SimpleUpdateProcessor):
             raise
         finally:
             self._handling.discard(handling)
-            metrics.IN_FLIGHT.dec()
         self.journal.done(update.update_id)

@@ -43,6 +43,13 @@ CORRECTIONS = Counter(
 )
 
 
+class MetricsUnavailable(OSError):
+    """METRICS_LISTEN cannot be listened on (in use, not an address of this host)."""
+
+
 def serve(host: str, port: int) -> None:
     """Serve /metrics on host:port, in a daemon thread."""
-    start_http_server(port, addr=host)
+    try:
+        start_http_server(port, addr=host)
+    except OSError as error:
+        raise MetricsUnavailable(f"METRICS_LISTEN {host}:{port}: {error.strerror}") from None

@@ -23,6 +23,7 @@ import redis
 
 from model import shared_redis
 from model.shared_redis import guarded
+from model.sqlite_files import open_database
 
 KEY_PREFIX = "digitbot:"  # every key the bot writes to Redis starts so
 START_TIMEOUT_SECONDS = 5.0
@@ -65,10 +66,7 @@ class LocalState:
     """The store of a bot without replicas: SQLite, a few microseconds a call."""
 
     def __init__(self, path: Path) -> None:
-        self._db = sqlite3.connect(path, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # survives a crash of the process
-        self._db.execute("PRAGMA secure_delete=ON")  # /forget: gone from the disk too
+        self._db = open_database(path)
         self._db.execute("CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY,"
                          " value BLOB NOT NULL, until REAL)")
 

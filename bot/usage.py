@@ -1,13 +1,13 @@
 """How the bot does in use, for /stats: one row per photo answered, with no user in it.
 
 `DATA_DIR/usage.sqlite3` keeps, for `KEEP_DAYS`, when each photo was answered, whether
-a number was given or why not, and how long the answer took; with REDIS_URL, Redis keeps
-the same rows for all replicas (`SharedUsageLog`). Both are written off the event loop.
+a number was given or why not, and how long the answer took (written on the event loop:
+microseconds); with REDIS_URL, Redis keeps the same per minute for all replicas
+(`SharedUsageLog`, written from a worker thread).
 /stats adds the corrections users made (`model/feedback/corrections.py`).
 """
 
 import math
-import sqlite3
 import statistics
 import time
 from collections import Counter
@@ -16,6 +16,7 @@ from pathlib import Path
 
 from model import shared_redis
 from model.shared_redis import guarded
+from model.sqlite_files import open_database
 
 KEEP_DAYS = 30
 DAY = 24 * 3600
@@ -61,9 +62,7 @@ class UsageLog:
     answers_at_once = True  # SQLite on the same disk: microseconds, fine on an event loop
 
     def __init__(self, path: Path) -> None:
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # no disk sync for every photo
+        self._db = open_database(path, used_from_threads=True)
         self._db.execute("CREATE TABLE IF NOT EXISTS answers (at REAL NOT NULL,"
                          " refusal TEXT NOT NULL, seconds REAL NOT NULL)")
         self._db.execute("CREATE INDEX IF NOT EXISTS answers_by_time ON answers (at)")

@@ -151,6 +151,13 @@ def _image_size(data: bytes) -> tuple[int, int]:
 
 
 
+def taken_key(sent: dict[str, Any]) -> tuple[object, object]:
+    """What `BotApi.taken_by` knows a message or a callback query by."""
+    if "chat_instance" in sent:  # a callback query
+        return ("query", sent["id"])
+    return (chat_key(sent["chat"]["id"]), sent["message_id"])
+
+
 def chat_key(value: Any) -> int | str:
     if isinstance(value, int):
         return value
@@ -456,11 +463,9 @@ class BotApi:
                 self.webhook_deliveries.append((update["update_id"], outcome))
                 if outcome == 200:
                     self._updates = [u for u in self._updates if u is not update]
-                    message, query = update.get("message"), update.get("callback_query")
-                    if message:
-                        self.taken_by[chat_key(message["chat"]["id"]), message["message_id"]] = url
-                    if query:
-                        self.taken_by["query", query["id"]] = url
+                    for sent in (update.get("message"), update.get("callback_query")):
+                        if sent:
+                            self.taken_by[taken_key(sent)] = url
             if outcome != 200:
                 self._stopping.wait(0.2)  # Telegram waits longer; tests should not
 

@@ -42,6 +42,7 @@ from testing.bot_api import (
     chat_key,
     decode_value,
     error_body,
+    taken_key,
 )
 from testing.http_server import Answer, BadForm, HttpServer, Request, form_of, json_answer
 
@@ -141,10 +142,8 @@ class FakeTelegram:
     def taken_by(self, sent: dict[str, Any]) -> str | None:
         """The webhook URL that took the update bringing `sent`, a message or a callback
         query (None: not yet)."""
-        key = ("query", sent["id"]) if "chat_instance" in sent else (
-            chat_key(sent["chat"]["id"]), sent["message_id"])
         with self._cond:
-            return self.api.taken_by.get(key)
+            return self.api.taken_by.get(taken_key(sent))
 
     @property
     def webhook_deliveries(self) -> list[tuple[int, int | str]]:

@@ -56,6 +56,14 @@ def first_line(call) -> str:
     return call.params["text"].splitlines()[0]
 
 
+def press_button(fake, menu, label: str, **user):
+    """Press the button labelled `label` under the bot's message `menu`; the bot's edit."""
+    button = next(button for row in menu.params["reply_markup"]["inline_keyboard"]
+                  for button in row if button["text"] == label)
+    fake.send_callback_query(button["callback_data"], message=menu.result, **user)
+    return fake.wait_for("editMessageText", timeout=30)
+
+
 def assert_short_and_secret(output: str, token: str, most_lines: int = 4) -> None:
     assert token not in output
     assert "Traceback" not in output
@@ -403,9 +411,7 @@ def test_a_language_chosen_with_slash_language_survives_a_restart(fake, start_bo
     buttons = {button["text"]: button for row in menu.params["reply_markup"]["inline_keyboard"]
                for button in row}
     assert {"English", "Русский", "简体中文", english(messages.AUTOMATIC)} <= set(buttons)
-    fake.send_callback_query(buttons["Deutsch"]["callback_data"], message=menu.result,
-                             user_id=77, language_code="en")
-    confirmed = fake.wait_for("editMessageText", timeout=30)
+    confirmed = press_button(fake, menu, "Deutsch", user_id=77, language_code="en")
     assert confirmed.params["text"] == "Ab jetzt antworte ich auf Deutsch."
     fake.replies_to(fake.send_text("/help", user_id=78, language_code="en"))  # no choice
     bot.process.send_signal(signal.SIGTERM)

@@ -17,10 +17,9 @@ from testing.bot_process import BotProcess
 from testing.fake_telegram import FakeTelegram
 from testing.redis_server import RedisServer, free_port
 from tests.images import jpeg, phone_photo
-from tests.test_hosting import answers_to, first_line
+from tests.test_hosting import SECRET, answers_to, first_line, press_button
 from tests.texts import english
 
-SECRET = "a-secret-of-32-characters-000000"
 ADMIN = 4242
 PER_MINUTE = 5  # each user's messages a minute, for both replicas together
 
@@ -59,10 +58,7 @@ def test_a_language_chosen_through_one_replica_is_used_by_the_other(replicas):
     fake, _bots = replicas
     menu = fake.replies_to(fake.send_text("/language", user_id=501, language_code="en"),
                            timeout=60)
-    german = next(button for row in menu.params["reply_markup"]["inline_keyboard"]
-                  for button in row if button["text"] == "Deutsch")
-    fake.send_callback_query(german["callback_data"], message=menu.result, user_id=501)
-    fake.wait_for("editMessageText", timeout=30)
+    press_button(fake, menu, "Deutsch", user_id=501)
     helps = [fake.send_text("/help", user_id=501, language_code="en") for _ in range(2)]
     replies = [fake.replies_to(message, timeout=60) for message in helps]
     assert len({fake.taken_by(message) for message in helps}) == 2  # one to each replica
@@ -197,10 +193,7 @@ def test_redis_that_stops_answering_costs_no_reading_and_little_time(replicas, r
                    for m, _ in sent)
         assert max(took) < 3 and max(took[-3:]) < 0.5, took  # then Redis is left alone
         menu = fake.replies_to(fake.send_text("/language", user_id=720), timeout=30)
-        german = next(button for row in menu.params["reply_markup"]["inline_keyboard"]
-                      for button in row if button["text"] == "Deutsch")
-        fake.send_callback_query(german["callback_data"], message=menu.result, user_id=720)
-        confirmed = fake.wait_for("editMessageText", timeout=30)
+        confirmed = press_button(fake, menu, "Deutsch", user_id=720)
         assert confirmed.params["text"] == "Ab jetzt antworte ich auf Deutsch."
     finally:
         redis_server.process.send_signal(signal.SIGCONT)

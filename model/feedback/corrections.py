@@ -16,7 +16,6 @@ overwritten on disk (SQLite's secure_delete).
 import hashlib
 import hmac
 import secrets
-import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from model.reading.digits import SIDE
+from model.sqlite_files import open_database
 
 STORE = "feedback.sqlite3"  # the file's name in DATA_DIR
 NO_DIGIT = "none"  # the correction "there is no digit"
@@ -108,10 +108,7 @@ class Corrections(SaltedKeys):
     answers_at_once = True  # SQLite on the same disk: microseconds, fine on an event loop
 
     def __init__(self, path: Path) -> None:
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # survives a crash of the process
-        self._db.execute("PRAGMA secure_delete=ON")  # what /forget deletes is gone from disk
+        self._db = open_database(path, used_from_threads=True)
         self._db.executescript(SCHEMA)
         row = self._db.execute("SELECT value FROM salt").fetchone()
         if row is None:

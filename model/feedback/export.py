@@ -18,7 +18,7 @@ from model.feedback.shared_corrections import SharedCorrections
 from model.reading.digits import NOT_A_DIGIT, SIDE
 
 
-def labelled(corrections: "Corrections | SharedCorrections"
+def labelled(corrections: Corrections | SharedCorrections
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """(images, labels, sources) of every usable correction, and how many were not."""
     images, labels, sources, unusable = [], [], [], 0

@@ -124,21 +124,22 @@ class SharedCorrections(SaltedKeys):
 
     @guarded
     def since(self, at: float) -> list[tuple[float, str, str, str]]:
-        return [(c.at, c.answered, c.refusal, c.corrected) for c in self._records(at)]
+        return [(f["at"], f["answered"], f["refusal"], f["corrected"])
+                for _, f in self._records(at)]  # (the pictures left undecoded)
 
     @guarded
     def all(self) -> list[Correction]:
-        return self._records(float("-inf"))
-
-    def _records(self, since: float) -> list[Correction]:
-        answers = [a.decode() for a in self._redis.zrangebyscore(PREFIX + "at", since, "+inf")]
-        records = self._redis.mget([PREFIX + "answer:" + a for a in answers]) if answers else []
         kept = []
-        for answer, record in zip(answers, records, strict=True):
-            if record is None:  # forgotten meanwhile
-                continue
-            fields = json.loads(record)
+        for answer, fields in self._records(float("-inf")):
             pictures = np.frombuffer(base64.b64decode(fields.pop("pictures")), np.uint8)
             kept.append(Correction(answer=answer, pictures=pictures.reshape(-1, SIDE, SIDE),
                                    **fields))
         return kept
+
+    def _records(self, since: float) -> list[tuple[str, dict]]:
+        """Each correction kept since `since`: its answer's key, and its stored fields."""
+        answers = [a.decode() for a in self._redis.zrangebyscore(PREFIX + "at", since, "+inf")]
+        records = self._redis.mget([PREFIX + "answer:" + a for a in answers]) if answers else []
+        return [(answer, json.loads(record))
+                for answer, record in zip(answers, records, strict=True)
+                if record is not None]  # (None: forgotten meanwhile)
