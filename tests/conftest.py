@@ -8,6 +8,7 @@ import pytest
 
 from model.reading.mnist import Mnist, load_mnist
 from model.reading.reader import Reader
+from testing.redis_server import RedisServer
 
 PROJECT = Path(__file__).resolve().parent.parent
 MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
@@ -45,3 +46,11 @@ def reader() -> Reader:
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(1234)
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory):
+    """A real redis-server (Debian's package) for a module's tests."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    yield server
+    server.stop()

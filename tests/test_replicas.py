@@ -25,7 +25,7 @@ PER_MINUTE = 5  # each user's messages a minute, for both replicas together
 
 
 @pytest.fixture
-def redis_server(tmp_path):
+def redis_server(tmp_path):  # one per test, not conftest's per module: tests kill and hang it
     server = RedisServer(tmp_path)
     yield server
     server.stop()

@@ -10,15 +10,7 @@ from model.feedback.__main__ import main as feedback_main
 from model.feedback.corrections import NO_DIGIT, WAIT_FOR_NUMBER_SECONDS
 from model.feedback.shared_corrections import PREFIX, SharedCorrections
 from model.reading.digits import NOT_A_DIGIT
-from testing.redis_server import RedisServer
 from tests.test_corrections import correction, forget_deletes_the_user_and_no_one_else
-
-
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory):
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    yield server
-    server.stop()
 
 
 @pytest.fixture
