@@ -98,9 +98,13 @@ async def _evaluate(shared: BotData) -> tuple[Report, bytes]:
 
 
 async def _renew(shared: BotData, lock: str, token: bytes) -> None:
+    """Keep the lock while evaluating; if it lapsed (Redis was out of reach for its whole
+    lifetime) and another replica took it, leave it to that one."""
     while True:
         await asyncio.sleep(LOCK_SECONDS / 3)
-        await _try(shared.state.put(lock, token, LOCK_SECONDS))
+        if not await _try(shared.state.renew(lock, token, LOCK_SECONDS), default=True):
+            logger.warning("Another replica took /accuracy's lock; evaluating on regardless")
+            return
 
 
 async def _key(shared: BotData) -> str:

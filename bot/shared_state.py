@@ -55,6 +55,11 @@ class SharedState(Protocol):
         """Put `value` only if `key` holds nothing: whether it was put (a lock)."""
         ...
 
+    async def renew(self, key: str, value: bytes, seconds: float) -> bool:
+        """Give `key` `seconds` more to live if it still holds `value` (a lock one took,
+        not taken since by another): whether it did."""
+        ...
+
     async def delete(self, key: str, value: bytes | None = None) -> None:
         """Delete `key`; with `value`, only if it still holds that (a lock one took)."""
         ...
@@ -83,6 +88,11 @@ class LocalState:
         self._db.execute("DELETE FROM state WHERE key = ? AND until <= ?", (key, time.time()))
         return self._db.execute("INSERT OR IGNORE INTO state VALUES (?, ?, ?)",
                                 (key, value, time.time() + seconds)).rowcount == 1
+
+    async def renew(self, key: str, value: bytes, seconds: float) -> bool:
+        return self._db.execute("UPDATE state SET until = ? WHERE key = ? AND value = ? AND"
+                                " until > ?", (time.time() + seconds, key, value,
+                                               time.time())).rowcount == 1
 
     async def delete(self, key: str, value: bytes | None = None) -> None:
         if value is None:
@@ -115,6 +125,11 @@ class RedisState:
                                           nx=True))
 
     @guarded
+    async def renew(self, key: str, value: bytes, seconds: float) -> bool:
+        return bool(await self._redis.eval(RENEW_IF_HELD, 1, KEY_PREFIX + key, value,
+                                           round(seconds * 1000)))
+
+    @guarded
     async def delete(self, key: str, value: bytes | None = None) -> None:
         if value is None:
             await self._redis.delete(KEY_PREFIX + key)
@@ -128,6 +143,9 @@ class RedisState:
 DELETE_IF_HELD = (
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end"
     " return 0")
+RENEW_IF_HELD = (
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then"
+    " return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0")
 
 
 def check_redis(url: str) -> None:
